@@ -1,0 +1,38 @@
+namespace CommitLog.Storage;
+
+/// <summary>
+/// Error codes carried by every <see cref="CommitLogException"/>. Values and names follow Kafka's protocol error
+/// codes where Kafka has one, so that the same condition has the same number on the wire and in the log.
+/// </summary>
+public enum ErrorCode
+{
+    /// <summary>An error without a more specific code.</summary>
+    Unknown = -1,
+
+    /// <summary>The requested offset is outside the range the log holds (Kafka OFFSET_OUT_OF_RANGE).</summary>
+    OffsetOutOfRange = 1,
+
+    /// <summary>A record batch failed validation: bad CRC, magic, length or offsets (Kafka CORRUPT_MESSAGE).</summary>
+    CorruptMessage = 2,
+
+    /// <summary>The partition does not exist (Kafka UNKNOWN_TOPIC_OR_PARTITION).</summary>
+    UnknownTopicOrPartition = 3,
+
+    /// <summary>A batch is larger than <c>max.message.bytes</c> (Kafka MESSAGE_TOO_LARGE).</summary>
+    MessageTooLarge = 10,
+
+    /// <summary>A producer sequence number does not follow the previous one (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER).</summary>
+    OutOfOrderSequenceNumber = 45,
+
+    /// <summary>The log's storage failed and the partition stopped accepting writes (Kafka KAFKA_STORAGE_ERROR).</summary>
+    KafkaStorageError = 56,
+
+    /// <summary>A record is invalid for this log, e.g. bad timestamps or a malformed record (Kafka INVALID_RECORD).</summary>
+    InvalidRecord = 87,
+
+    /// <summary>The log directory is already opened by another process or instance.</summary>
+    LogDirectoryLocked = 1001,
+
+    /// <summary>The object was used after it was disposed.</summary>
+    Disposed = 1002,
+}

@@ -1,0 +1,2 @@
+namespace CommitLog.TestKit;
+internal static class Placeholder { }
