@@ -120,7 +120,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         options ??= LogOptions.Default;
         var storage = options.Storage ?? FileSegmentStorage.Instance;
         directory = Path.GetFullPath(directory);
-        storage.CreateDirectory(directory);
+        CreateDirectoryDurably(storage, directory);
         var directoryLock = storage.LockDirectory(directory);
         var log = new PartitionLog(directory, options, storage, directoryLock);
         try
@@ -135,6 +135,25 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         }
 
         return log;
+    }
+
+    /// <summary>Creates the directory and any missing parents, syncing each parent so the new entries survive power loss.</summary>
+    private static void CreateDirectoryDurably(ISegmentStorage storage, string directory)
+    {
+        var missing = new Stack<string>();
+        for (var d = directory; !string.IsNullOrEmpty(d) && !storage.DirectoryExists(d); d = Path.GetDirectoryName(d))
+        {
+            missing.Push(d);
+        }
+
+        storage.CreateDirectory(directory);
+        while (missing.TryPop(out var created))
+        {
+            if (Path.GetDirectoryName(created) is { Length: > 0 } parent)
+            {
+                storage.SyncDirectory(parent);
+            }
+        }
     }
 
     /// <summary>Starts stamping appended batches with <paramref name="epoch"/>; the epoch begins at the current log end offset.</summary>
