@@ -1,0 +1,24 @@
+namespace CommitLog.Throughput.Reporting;
+
+/// <summary>One measured run of one contender on one workload.</summary>
+internal sealed record Sample(
+    string Workload,
+    string Contender,
+    long Records,
+    long Bytes,
+    double Seconds,
+    double CpuSeconds,
+    long AllocatedBytes,
+    LatencyHistogram? Latency = null)
+{
+    public double RecordsPerSecond => Records / Seconds;
+
+    public double MegabytesPerSecond => Bytes / Seconds / 1e6;
+
+    /// <summary>Gets process CPU time over wall time, in percent (200 % = both cores of a 2-core machine).</summary>
+    public double CpuPercent => CpuSeconds / Seconds * 100;
+
+    public double CpuMicrosPerRecord => CpuSeconds * 1e6 / Records;
+
+    public double AllocatedPerRecord => (double)AllocatedBytes / Records;
+}
