@@ -12,6 +12,7 @@ namespace CommitLog.Throughput.Workloads;
 internal static class AllocationCheck
 {
     public const string AppendBudget = "PartitionLog.AppendAsync.Written";
+    public const string DiagnosticNoIndex = "diagnostic: PartitionLog.AppendAsync.Written with IndexIntervalBytes = int.MaxValue";
     public const string EncodeAndAppendBudget = "RecordBatchBuilder.Encode+PartitionLog.AppendAsync.Written";
 
     public static async Task<int> RunAsync(HarnessOptions options)
@@ -30,6 +31,13 @@ internal static class AllocationCheck
             [EncodeAndAppendBudget] = await MeasureAsync(options.Appends,
                 () => log.AppendAsync(CommitLogContender.Encode(builder, payload, 100, timestamp))).ConfigureAwait(false),
         };
+
+        // Diagnostic (no budget): the same appends with index entries disabled, to tell index growth from the rest.
+        using (var noIndexDir = new BenchDirectory(options.Root, "alloc-check-noindex"))
+        {
+            await using var noIndex = PartitionLog.Open(noIndexDir.Path, new LogOptions { IndexIntervalBytes = int.MaxValue });
+            measured[DiagnosticNoIndex] = await MeasureAsync(options.Appends, () => noIndex.AppendAsync(batch)).ConfigureAwait(false);
+        }
 
         var failed = false;
         foreach (var (name, bytes) in measured)
