@@ -43,9 +43,10 @@ internal static class CommitLogContender
         var payload = Payload.Create(s.RecordSize);
         var builders = new List<RecordBatchBuilder>();
         await using var log = PartitionLog.Open(dir.Path, new LogOptions { FlushPolicy = FlushPolicy.BeforeAck });
+        using var flushes = new FlushCounter();
         try
         {
-            return await GroupCommitDriver.RunAsync(Name, s, _ =>
+            var sample = await GroupCommitDriver.RunAsync(Name, s, _ =>
             {
                 var builder = new RecordBatchBuilder();
                 builders.Add(builder);
@@ -55,6 +56,8 @@ internal static class CommitLogContender
                     await log.AppendAsync(batch).ConfigureAwait(false);
                 };
             }).ConfigureAwait(false);
+            (sample.Flushes, sample.FlushSeconds) = flushes.Read();
+            return sample;
         }
         finally
         {

@@ -37,6 +37,14 @@ internal static class ResultTable
                 text.AppendLine();
             }
 
+            foreach (var row in rows.Where(r => r.Any(s => s.Flushes is > 0)))
+            {
+                var list = row.Where(s => s.Flushes is > 0).ToList();
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"\n{row.Key}: {Median(list, s => (double)s.Records / s.Flushes!.Value):F1} records per fdatasync, " +
+                    $"mean flush {Median(list, s => s.FlushSeconds / s.Flushes!.Value * 1e6):F0} µs (medians over rounds)");
+            }
+
             AppendRatios(text, rows.ToDictionary(r => r.Key, r => Median(r.ToList(), s => s.RecordsPerSecond)), others);
             text.AppendLine();
         }

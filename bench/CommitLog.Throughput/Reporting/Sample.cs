@@ -11,6 +11,12 @@ internal sealed record Sample(
     long AllocatedBytes,
     LatencyHistogram? Latency = null)
 {
+    /// <summary>Gets or sets, for our group commit, the number of fdatasync rounds (flushes) the log ran during the run.</summary>
+    public long? Flushes { get; set; }
+
+    /// <summary>Gets or sets, for our group commit, the total time spent in those flushes, in seconds.</summary>
+    public double FlushSeconds { get; set; }
+
     public double RecordsPerSecond => Records / Seconds;
 
     public double MegabytesPerSecond => Bytes / Seconds / 1e6;

@@ -133,7 +133,8 @@ internal sealed class Runner(HarnessOptions options)
                 _samples.Add(sample);
                 Console.WriteLine($"  round {round + 1} {sample.Workload,-28} {name,-24} {ResultTable.Rate(sample.RecordsPerSecond),9} rec/s " +
                                   $"{sample.MegabytesPerSecond,7:F0} MB/s CPU {sample.CpuPercent,4:F0} % alloc {sample.AllocatedPerRecord,7:F1} B/rec" +
-                                  (sample.Latency is { } l ? $" p50 {l.Percentile(50) / 1000} µs p99 {l.Percentile(99) / 1000} µs" : string.Empty));
+                                  (sample.Latency is { } l ? $" p50 {l.Percentile(50) / 1000} µs p99 {l.Percentile(99) / 1000} µs" : string.Empty) +
+                                  (sample.Flushes is > 0 and var f ? $" | {(double)sample.Records / f:F1} rec/fsync, fsync mean {sample.FlushSeconds / f * 1e6:F0} µs" : string.Empty));
                 GC.Collect();
             }
         }
