@@ -97,7 +97,7 @@ internal sealed class FileDirectoryLock : IDisposable
                 throw new LogDirectoryLockedException(directory) { LogDirectory = directory };
             }
 
-            throw new SegmentIOException(
+            throw new IOException(
                 $"Locking '{lockPath}' failed: flock returned {IOErrors.DescribeErrno(errno)}.", errno);
         }
 
