@@ -43,7 +43,7 @@ public sealed class DurabilityBarrierFaultTests : IDisposable
     }
 
     [Fact]
-    public async Task Flush_WhenOnlyTheSecondFdatasyncFails_FirstSucceedsAndTheFaultIsStillSeen()
+    public async Task Flush_WhenOnlyTheFirstFdatasyncFails_BarrierReportsItAndDirectorySyncSucceeds()
     {
         var ct = TestContext.Current.CancellationToken;
         string strace = await ChildProcess.RequireStraceAsync(ct);
