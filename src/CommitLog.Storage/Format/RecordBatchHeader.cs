@@ -153,6 +153,19 @@ public readonly record struct RecordBatchHeader
     internal static void WritePartitionLeaderEpoch(Span<byte> batch, int epoch)
         => BinaryPrimitives.WriteInt32BigEndian(batch[PartitionLeaderEpochOffset..], epoch);
 
+    /// <summary>
+    /// Turns an encoded batch into a LogAppendTime batch: sets the timestamp-type bit, writes <paramref name="appendTime"/>
+    /// as maxTimestamp and recomputes the CRC (both fields lie inside it). Records keep their stored deltas; readers
+    /// report maxTimestamp as every record's timestamp, as Kafka does.
+    /// </summary>
+    internal static void WriteLogAppendTime(Span<byte> batch, long appendTime)
+    {
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch[AttributesOffset..]);
+        BinaryPrimitives.WriteInt16BigEndian(batch[AttributesOffset..], (short)(attributes | TimestampTypeFlag));
+        BinaryPrimitives.WriteInt64BigEndian(batch[MaxTimestampOffset..], appendTime);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[CrcOffset..], ComputeCrc(batch));
+    }
+
     /// <summary>Reads just the total size (batchLength + 12) of the batch at the start of <paramref name="data"/>.</summary>
     internal static int ReadTotalSize(ReadOnlySpan<byte> data) => BinaryPrimitives.ReadInt32BigEndian(data[BatchLengthOffset..]) + LogOverhead;
 }

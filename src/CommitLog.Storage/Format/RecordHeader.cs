@@ -1,0 +1,6 @@
+namespace CommitLog.Storage;
+
+/// <summary>A record header: a UTF-8 key and an optional value (Kafka KIP-82).</summary>
+/// <param name="Key">The header key; must not be <see langword="null"/>.</param>
+/// <param name="Value">The header value; <see langword="null"/> is written as length -1, distinct from empty.</param>
+public readonly record struct RecordHeader(string Key, ReadOnlyMemory<byte>? Value);
