@@ -39,7 +39,9 @@ internal static class IOErrors
             : io.HResult == ENOSPC || io.HResult == EDQUOT;
     }
 
-    /// <summary>Describes an errno as its symbolic name, number and the platform's text, e.g. "EIO (errno 5: Input/output error)".</summary>
+    /// <summary>
+    /// Describes an errno as its symbolic name, number and the platform's text, e.g. "EIO (errno 5: Input/output error)".
+    /// </summary>
     internal static string DescribeErrno(int errno)
     {
         string name = errno switch
@@ -97,7 +99,8 @@ internal static class IOErrors
     /// <summary>Wraps a failed change of a file's length.</summary>
     internal static IOException SetLengthFailed(string path, long length, IOException inner)
         => new IOException(
-            $"Setting the length of '{path}' to {length} bytes failed: {DescribeCode(inner.HResult)}.{DiskFullAdvice(inner)} ({inner.Message})",
+            $"Setting the length of '{path}' to {length} bytes failed: {DescribeCode(inner.HResult)}."
+            + $"{DiskFullAdvice(inner)} ({inner.Message})",
             inner.HResult);
 
     /// <summary>Wraps a failed read.</summary>

@@ -58,7 +58,8 @@ internal static class ChildProcess
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "The strace fault-injection tests run on Linux only.");
         string? strace = FindOnPath("strace");
-        Assert.SkipWhen(strace is null, "strace is not installed (apt-get install -y strace); the fdatasync/fsync EIO injection tests need it.");
+        Assert.SkipWhen(
+            strace is null, "strace is not installed (apt-get install -y strace); the fdatasync/fsync EIO injection tests need it.");
         var (exitCode, _, stderr) = await RunAsync(strace!, ["-f", "-qq", "-e", "trace=fsync", "true"], cancellationToken);
         Assert.SkipWhen(exitCode != 0, $"strace cannot trace processes here (ptrace not permitted?): {stderr.Trim()}");
         return strace!;

@@ -54,7 +54,8 @@ public sealed class SimulatedStorageCrashTests
 
             int firstDifference = Enumerable.Range(0, after.Length).FirstOrDefault(i => after[i] != written[i], after.Length);
             Assert.True(firstDifference >= flushed.Length, $"seed {seed}: flushed byte {firstDifference} changed");
-            Assert.True(after.Length - firstDifference <= 512, $"seed {seed}: {after.Length - firstDifference} damaged bytes, more than a sector");
+            Assert.True(
+                after.Length - firstDifference <= 512, $"seed {seed}: {after.Length - firstDifference} damaged bytes, more than a sector");
             if (firstDifference < after.Length)
             {
                 torn++;
