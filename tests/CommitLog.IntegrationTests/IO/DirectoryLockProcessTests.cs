@@ -56,7 +56,20 @@ public sealed class DirectoryLockProcessTests : IDisposable
             await holder.WaitForExitAsync(CancellationToken.None);
         }
 
-        using var mine = FileSegmentStorage.Instance.LockDirectory(_dir);
+        // The kernel drops the lock once every process holding the file is gone (the kill is asynchronous).
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                FileSegmentStorage.Instance.LockDirectory(_dir).Dispose();
+                break;
+            }
+            catch (LogDirectoryLockedException) when (deadline.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                await Task.Delay(20, ct);
+            }
+        }
     }
 
     private static string RequireFlock()
