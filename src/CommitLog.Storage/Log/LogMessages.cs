@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace CommitLog.Storage;
+
+/// <summary>Every log line of the storage layer. Event ids 1000-1999.</summary>
+internal static partial class LogMessages
+{
+    [LoggerMessage(1000, LogLevel.Information, "Opened log {Directory}: offsets {LogStartOffset}..{LogEndOffset}, {SegmentCount} segments, clean shutdown: {Clean}, recovered in {ElapsedMs} ms")]
+    public static partial void Opened(ILogger logger, string directory, long logStartOffset, long logEndOffset, int segmentCount, bool clean, long elapsedMs);
+
+    [LoggerMessage(1001, LogLevel.Warning, "Recovery of {Directory} truncated {Bytes} bytes of unflushed tail at position {Position} of {File}: {Reason}")]
+    public static partial void TruncatedTail(ILogger logger, string directory, long bytes, long position, string file, string reason);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Salvage mode: {Directory} truncated {Bytes} bytes of damaged flushed data at position {Position} of {File}: {Reason}")]
+    public static partial void SalvagedCorruption(ILogger logger, string directory, long bytes, long position, string file, string reason);
+
+    [LoggerMessage(1003, LogLevel.Information, "Rolled log {Directory} to a new segment at offset {BaseOffset}")]
+    public static partial void Rolled(ILogger logger, string directory, long baseOffset);
+
+    [LoggerMessage(1004, LogLevel.Information, "Retention deleted {Count} segments ({Bytes} bytes) of {Directory}; log start offset is now {LogStartOffset}")]
+    public static partial void RetentionDeleted(ILogger logger, int count, long bytes, string directory, long logStartOffset);
+
+    [LoggerMessage(1005, LogLevel.Error, "Flush of {Directory} failed; the log stopped accepting writes until it is reopened")]
+    public static partial void FlushFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Rebuilt the {Kind} of segment {BaseOffset} in {Directory}: the file was missing or damaged")]
+    public static partial void RebuiltIndex(ILogger logger, string kind, long baseOffset, string directory);
+
+    [LoggerMessage(1007, LogLevel.Information, "Truncated log {Directory} to offset {Offset}")]
+    public static partial void Truncated(ILogger logger, string directory, long offset);
+
+    [LoggerMessage(1008, LogLevel.Error, "Closing {Directory} could not flush; no clean-shutdown marker was written, so the next open runs recovery")]
+    public static partial void CloseFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Rebuilt the leader-epoch cache of {Directory} from the log: the checkpoint file was damaged")]
+    public static partial void RebuiltEpochCache(ILogger logger, string directory);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Scheduled retention of {Directory} failed; it runs again at the next check")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1010, LogLevel.Warning, "An append to {Directory} failed and was rolled back; the log is intact")]
+    public static partial void AppendRolledBack(ILogger logger, Exception exception, string directory);
+}

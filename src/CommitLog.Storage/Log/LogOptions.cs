@@ -1,0 +1,167 @@
+using CommitLog.Storage.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CommitLog.Storage;
+
+/// <summary>
+/// Settings of one partition log. Names follow Kafka's topic configs; defaults are Kafka's unless noted.
+/// Invalid values are rejected when set, with a message naming the setting and the allowed range.
+/// </summary>
+public sealed class LogOptions
+{
+    /// <summary>The smallest allowed <see cref="SegmentBytes"/> (Kafka's minimum for <c>segment.bytes</c> is 14 bytes; ours leaves room for one header).</summary>
+    public const int MinSegmentBytes = 1024;
+
+    /// <summary>Gets an instance with every default.</summary>
+    public static LogOptions Default { get; } = new();
+
+    /// <summary>Gets the size at which the active segment rolls (<c>segment.bytes</c>). Default 1 GiB.</summary>
+    public long SegmentBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinSegmentBytes, nameof(SegmentBytes) + " (segment.bytes)");
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, int.MaxValue, nameof(SegmentBytes) + " (segment.bytes)");
+            field = value;
+        }
+    } = 1L << 30;
+
+    /// <summary>Gets the age at which the active segment rolls even if not full (<c>segment.ms</c>). Default 7 days.</summary>
+    public TimeSpan SegmentMs
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(SegmentMs) + " (segment.ms)");
+            field = value;
+        }
+    } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Gets how long a sealed segment is kept after its newest record (<c>retention.ms</c>), or <see langword="null"/>
+    /// to keep forever (Kafka's -1). Default 7 days.
+    /// </summary>
+    public TimeSpan? RetentionMs
+    {
+        get;
+        init
+        {
+            if (value is { } v && v <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(RetentionMs), value, "retention.ms must be positive, or null to keep data forever.");
+            }
+
+            field = value;
+        }
+    } = TimeSpan.FromDays(7);
+
+    /// <summary>Gets the size the log may keep before deleting its oldest segments (<c>retention.bytes</c>); -1 for no limit (default).</summary>
+    public long RetentionBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, -1, nameof(RetentionBytes) + " (retention.bytes, -1 for no limit)");
+            field = value;
+        }
+    } = -1;
+
+    /// <summary>Gets the largest batch the log accepts (<c>max.message.bytes</c>). Default 1 MiB + 12 bytes.</summary>
+    public int MaxMessageBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, RecordBatchHeader.Size, nameof(MaxMessageBytes) + " (max.message.bytes)");
+            field = value;
+        }
+    } = (1 << 20) + 12;
+
+    /// <summary>Gets how many bytes are appended between two offset-index entries (<c>index.interval.bytes</c>). Default 4096.</summary>
+    public int IndexIntervalBytes
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(IndexIntervalBytes) + " (index.interval.bytes)");
+            field = value;
+        }
+    } = 4096;
+
+    /// <summary>Gets when written data is forced to the device. Default <see cref="FlushPolicy.Os"/>, as in Kafka.</summary>
+    public FlushPolicy FlushPolicy
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(FlushPolicy));
+    } = FlushPolicy.Os;
+
+    /// <summary>Gets whether record timestamps are the producer's or the log's append time (<c>message.timestamp.type</c>). Default CreateTime.</summary>
+    public TimestampType TimestampType
+    {
+        get;
+        init
+        {
+            if (value is not (TimestampType.CreateTime or TimestampType.LogAppendTime))
+            {
+                throw new ArgumentOutOfRangeException(nameof(TimestampType), value, "message.timestamp.type must be CreateTime or LogAppendTime.");
+            }
+
+            field = value;
+        }
+    } = TimestampType.CreateTime;
+
+    /// <summary>Gets what recovery does with damage in flushed data. Default <see cref="RecoveryMode.Strict"/>.</summary>
+    public RecoveryMode RecoveryMode { get; init; } = RecoveryMode.Strict;
+
+    /// <summary>
+    /// Gets how often the recovery point is checkpointed (Kafka <c>log.flush.offset.checkpoint.interval.ms</c>).
+    /// After a crash, recovery re-validates data from the last checkpoint on, so this bounds reopen time. The
+    /// checkpoint is also written on every segment roll and on close. Default 60 s.
+    /// </summary>
+    public TimeSpan CheckpointInterval
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(CheckpointInterval));
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets how often retention runs in the background (Kafka <c>log.retention.check.interval.ms</c>), or
+    /// <see langword="null"/> to run it only through <see cref="PartitionLog.EnforceRetention"/>. Default 5 minutes.
+    /// </summary>
+    public TimeSpan? RetentionCheckInterval
+    {
+        get;
+        init
+        {
+            if (value is { } v && v <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(RetentionCheckInterval), value, "The retention check interval must be positive, or null.");
+            }
+
+            field = value;
+        }
+    } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets the storage all file I/O goes through. Default: the real file system.</summary>
+    public ISegmentStorage? Storage { get; init; }
+
+    /// <summary>Gets the clock for timestamps, segment age, retention and timers. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(TimeProvider));
+    } = TimeProvider.System;
+
+    /// <summary>Gets the logger factory; category <c>CommitLog.Storage</c>. Default: no logging.</summary>
+    public ILoggerFactory LoggerFactory
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(LoggerFactory));
+    } = NullLoggerFactory.Instance;
+}

@@ -1,0 +1,231 @@
+using System.Buffers.Binary;
+
+namespace CommitLog.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Appends one or more encoded RecordBatch v2 batches, assigning them the next offsets. The log writes the assigned
+    /// base offsets and its leader epoch into <paramref name="batches"/> (and, under LogAppendTime, the timestamps and
+    /// CRC), so the buffer must not be changed until the append completes.
+    /// </summary>
+    /// <param name="batches">Consecutive whole batches as a producer encodes them (base offset 0, CRC-32C set).</param>
+    /// <param name="cancellationToken">Cancels waiting for a flush; the records may still be in the log.</param>
+    /// <returns>The assigned offsets and the durability reached: <see cref="Durability.Flushed"/> under
+    /// <see cref="FlushPolicy.BeforeAck"/>, otherwise <see cref="Durability.Written"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="batches"/> is empty.</exception>
+    /// <exception cref="CorruptRecordException">A batch is malformed: bad length, magic, CRC-32C or record count.</exception>
+    /// <exception cref="RecordTooLargeException">A batch is larger than <see cref="LogOptions.MaxMessageBytes"/>.</exception>
+    /// <exception cref="LogStorageException">Writing or flushing failed; nothing was acknowledged.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<AppendResult>(cancellationToken);
+        }
+
+        var result = AppendCore(batches.Span);
+        if (!_options.FlushPolicy.IsBeforeAck)
+        {
+            return new ValueTask<AppendResult>(result);
+        }
+
+        var wait = _flusher.WaitAsync(result.LastOffset + 1, cancellationToken);
+        return wait.IsCompletedSuccessfully
+            ? new ValueTask<AppendResult>(result with { Durability = Durability.Flushed })
+            : AwaitFlushAsync(wait, result);
+    }
+
+    private static async ValueTask<AppendResult> AwaitFlushAsync(ValueTask wait, AppendResult result)
+    {
+        await wait.ConfigureAwait(false);
+        return result with { Durability = Durability.Flushed };
+    }
+
+    private AppendResult AppendCore(Span<byte> data)
+    {
+        var (recordCount, maxTimestamp) = ValidateBatches(data);
+        long firstOffset, nextOffset, appendTime = -1;
+        lock (_appendLock)
+        {
+            ThrowIfDisposed();
+            ThrowIfFailStopped();
+            var segment = Active;
+            firstOffset = _logEndOffset;
+            var now = NowMs;
+            if (_options.TimestampType == TimestampType.LogAppendTime)
+            {
+                appendTime = now;
+                maxTimestamp = now;
+            }
+
+            if (ShouldRoll(segment, data.Length, recordCount, maxTimestamp, now))
+            {
+                segment = RollLocked(now);
+            }
+
+            nextOffset = AssignOffsets(data, firstOffset, appendTime);
+            var position = segment.Size;
+            try
+            {
+                segment.Write(data);
+            }
+            catch (IOException e)
+            {
+                throw RollBackWrite(segment, position, e);
+            }
+
+            var batchPosition = position;
+            var rest = data;
+            while (!rest.IsEmpty)
+            {
+                var size = RecordBatchHeader.ReadTotalSize(rest);
+                segment.OnBatchWritten(batchPosition, rest[..size], _options.IndexIntervalBytes);
+                batchPosition += size;
+                rest = rest[size..];
+            }
+
+            segment.Publish(position + data.Length, nextOffset);
+            Volatile.Write(ref _logEndOffset, nextOffset);
+            if (_leaderEpoch > _epochs.LatestEpoch)
+            {
+                _epochs.Assign(_leaderEpoch, firstOffset);
+            }
+
+            _unflushedMessages += recordCount;
+        }
+
+        _dataSignal.Notify();
+        var tags = StorageMetrics.Tags(_name);
+        StorageMetrics.AppendRecords.Add(recordCount, tags);
+        StorageMetrics.AppendBytes.Add(data.Length, tags);
+        if (!_options.FlushPolicy.IsBeforeAck && Volatile.Read(ref _unflushedMessages) >= _options.FlushPolicy.Messages)
+        {
+            _flusher.Request();
+        }
+
+        return new AppendResult(firstOffset, nextOffset - 1, appendTime, Durability.Written);
+    }
+
+    /// <summary>Checks every batch's framing, size, CRC and record count before anything is written.</summary>
+    private (long Records, long MaxTimestamp) ValidateBatches(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            throw new ArgumentException("The buffer holds no record batch; append at least one RecordBatch v2 batch.", nameof(data));
+        }
+
+        long records = 0, maxTimestamp = -1;
+        var position = 0;
+        var index = 0;
+        while (position < data.Length)
+        {
+            var rest = data[position..];
+            if (rest.Length >= RecordBatchHeader.LogOverhead)
+            {
+                var declared = (long)BinaryPrimitives.ReadInt32BigEndian(rest[RecordBatchHeader.BatchLengthOffset..]) + RecordBatchHeader.LogOverhead;
+                if (declared > _options.MaxMessageBytes)
+                {
+                    throw new RecordTooLargeException(declared, _options.MaxMessageBytes);
+                }
+            }
+
+            var status = BatchFraming.Check(rest, int.MaxValue, verifyCrc: true, out var size);
+            if (status != BatchStatus.Valid)
+            {
+                throw new CorruptRecordException(
+                    $"Batch {index} at byte {position} of the appended buffer is invalid: {BatchFraming.Describe(status)}. " +
+                    "Expected whole RecordBatch v2 batches (magic 2) with a matching CRC-32C. Nothing was appended.");
+            }
+
+            var batch = rest[..size];
+            var count = BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.RecordsCountOffset..]);
+            var delta = BatchFraming.LastOffsetDelta(batch);
+            if (count != delta + 1L)
+            {
+                throw new CorruptRecordException(
+                    $"Batch {index} at byte {position} of the appended buffer declares {count} records but lastOffsetDelta {delta}; " +
+                    "a producer batch must have recordsCount = lastOffsetDelta + 1. Nothing was appended.");
+            }
+
+            records += count;
+            maxTimestamp = Math.Max(maxTimestamp, BatchFraming.MaxTimestamp(batch));
+            position += size;
+            index++;
+        }
+
+        return (records, maxTimestamp);
+    }
+
+    private long AssignOffsets(Span<byte> data, long offset, long appendTime)
+    {
+        var epoch = _leaderEpoch;
+        while (!data.IsEmpty)
+        {
+            var size = RecordBatchHeader.ReadTotalSize(data);
+            var batch = data[..size];
+            RecordBatchHeader.WriteBaseOffset(batch, offset);
+            RecordBatchHeader.WritePartitionLeaderEpoch(batch, epoch);
+            if (appendTime >= 0)
+            {
+                var attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..]);
+                BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..], (short)(attributes | RecordBatchHeader.TimestampTypeFlag));
+                BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..], appendTime);
+                BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..], RecordBatchHeader.ComputeCrc(batch));
+            }
+
+            offset += BatchFraming.LastOffsetDelta(batch) + 1L;
+            data = data[size..];
+        }
+
+        return offset;
+    }
+
+    private bool ShouldRoll(LogSegment segment, int bytes, long records, long maxTimestamp, long now)
+    {
+        if (segment.IsEmpty)
+        {
+            return false;
+        }
+
+        if (segment.Size + bytes > _options.SegmentBytes)
+        {
+            return true;
+        }
+
+        if (_logEndOffset + records - segment.BaseOffset > int.MaxValue)
+        {
+            return true;
+        }
+
+        var waited = segment.RollingBasedTimestamp >= 0 && maxTimestamp >= 0
+            ? maxTimestamp - segment.RollingBasedTimestamp
+            : now - segment.CreatedAt;
+        return waited > (long)_options.SegmentMs.TotalMilliseconds;
+    }
+
+    /// <summary>Undoes a failed write by cutting the file back; if even that fails, the log fail-stops.</summary>
+    private LogStorageException RollBackWrite(LogSegment segment, long position, IOException error)
+    {
+        try
+        {
+            segment.Log.SetLength(position);
+        }
+#pragma warning disable CA1031 // Any failure to restore the file means the log can no longer vouch for its tail.
+        catch (Exception rollbackError)
+#pragma warning restore CA1031
+        {
+            _failure ??= new LogStorageException(
+                $"Appending to '{segment.Log.Path}' failed ({error.Message}) and the partial write could not be removed ({rollbackError.Message}). " +
+                "The log stopped accepting writes; reopen it to recover.", error, isFailStopped: true) { LogDirectory = _directory };
+            return _failure;
+        }
+
+        LogMessages.AppendRolledBack(_logger, error, _directory);
+        return new LogStorageException(
+            $"Appending to '{segment.Log.Path}' failed: {error.Message}. Nothing was appended and the log is intact; the append can be retried (for a full disk, once space is freed).",
+            error) { LogDirectory = _directory };
+    }
+}

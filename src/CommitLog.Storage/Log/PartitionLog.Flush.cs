@@ -1,0 +1,135 @@
+using System.Diagnostics;
+
+namespace CommitLog.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>Flushes every record appended so far to the device.</summary>
+    /// <param name="cancellationToken">Cancels the wait (the flush itself still runs).</param>
+    /// <exception cref="LogStorageException">The flush failed; the log is fail-stopped.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return _flusher.WaitAsync(LogEndOffset, cancellationToken);
+    }
+
+    /// <summary>Closes the active segment and starts a new one at the log end offset (no-op if the active segment is empty).</summary>
+    /// <exception cref="LogStorageException">The storage failed.</exception>
+    public void Roll()
+    {
+        ThrowIfDisposed();
+        lock (_appendLock)
+        {
+            ThrowIfFailStopped();
+            if (!Active.IsEmpty)
+            {
+                RollLocked(NowMs);
+            }
+        }
+    }
+
+    private LogSegment RollLocked(long now)
+    {
+        var old = Active;
+        old.Seal();
+        old.PersistIndexes();
+        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true);
+        if (segment.Log.Length > 0)
+        {
+            // Left over from an earlier roll that crashed before any data reached it: it holds nothing acknowledged.
+            segment.Log.SetLength(0);
+            segment.OffsetIndex.Clear();
+            segment.TimeIndex.Clear();
+        }
+
+        segment.CreatedAt = now;
+        try
+        {
+            _storage.SyncDirectory(_directory);
+        }
+        catch
+        {
+            segment.MarkDeleted();
+            throw;
+        }
+
+        Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), segment]);
+        _checkpointDue = true;
+        _flusher.Request();
+        StorageMetrics.SegmentRolls.Add(1, StorageMetrics.Tags(_name));
+        LogMessages.Rolled(_logger, _directory, segment.BaseOffset);
+        return segment;
+    }
+
+    /// <summary>The flusher's work: fdatasync every segment with unflushed data, then advance the recovery point.</summary>
+    private void FlushToEnd()
+    {
+        FlushPoint target;
+        long generation;
+        lock (_appendLock)
+        {
+            var active = Active;
+            target = new FlushPoint(_logEndOffset, active.BaseOffset, active.Size);
+            generation = _truncations;
+            Volatile.Write(ref _unflushedMessages, 0);
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var flushedFrom = _flusher.Flushed;
+        if (target.Offset > flushedFrom)
+        {
+            foreach (var segment in Volatile.Read(ref _segments))
+            {
+                if (segment.BaseOffset >= target.Offset || segment.NextOffset <= flushedFrom || !segment.TryAcquire())
+                {
+                    continue;
+                }
+
+                try
+                {
+                    segment.Log.Flush();
+                }
+                finally
+                {
+                    segment.Release();
+                }
+            }
+
+            StorageMetrics.FlushDuration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, StorageMetrics.Tags(_name));
+        }
+
+        lock (_appendLock)
+        {
+            // A truncation while the flush ran invalidates its target; the next flush starts over.
+            if (generation == _truncations && target.Offset > _recoveryPoint.Offset)
+            {
+                _recoveryPoint = target;
+                _flusher.Advance(target.Offset);
+            }
+        }
+
+        if (_checkpointDue || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCheckpointAt)) >= _options.CheckpointInterval)
+        {
+            WriteCheckpoint();
+        }
+    }
+
+    /// <summary>Writes the recovery point and log start offset durably. Lock order: checkpoint lock, then append lock.</summary>
+    private void WriteCheckpoint()
+    {
+        lock (_checkpointLock)
+        {
+            PartitionCheckpoint checkpoint;
+            lock (_appendLock)
+            {
+                var point = _recoveryPoint;
+                checkpoint = new PartitionCheckpoint(point.Offset, point.SegmentBase, point.Position, _logStartOffset);
+                _checkpointDue = false;
+            }
+
+            Volatile.Write(ref _lastCheckpointAt, Stopwatch.GetTimestamp());
+            CheckpointFile.WriteAtomic(_storage, _directory, SegmentFileNames.CheckpointFile, checkpoint.Encode());
+        }
+    }
+}

@@ -1,0 +1,303 @@
+using System.Buffers;
+
+namespace CommitLog.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Reads whole batches starting with the batch that contains <paramref name="offset"/>, up to
+    /// <paramref name="maxBytes"/> (at least one whole batch, even if larger, so that a reader always progresses).
+    /// Every returned batch's CRC-32C is verified. Returns an empty result at the log end.
+    /// </summary>
+    /// <param name="offset">The first offset wanted, from <see cref="LogStartOffset"/> to <see cref="LogEndOffset"/>.</param>
+    /// <param name="maxBytes">The most bytes to return (a positive number).</param>
+    /// <returns>The batches, in pooled memory; dispose the result.</returns>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is below the log start or above the log end.</exception>
+    /// <exception cref="CorruptRecordException">Stored data failed its checksum; the exception names the file and position.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is not positive.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public LogReadResult Read(long offset, int maxBytes)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        while (true)
+        {
+            var highWatermark = HighWatermark;
+            var logStart = LogStartOffset;
+            if (offset < logStart || offset > highWatermark)
+            {
+                throw new OffsetOutOfRangeException(offset, logStart, highWatermark, _directory);
+            }
+
+            if (offset == highWatermark)
+            {
+                return new LogReadResult(null, 0, offset, offset, highWatermark, logStart, LogEndOffset);
+            }
+
+            var segments = Volatile.Read(ref _segments);
+            for (var i = FloorSegment(segments, offset); i < segments.Length; i++)
+            {
+                var segment = segments[i];
+                if (!segment.TryAcquire())
+                {
+                    break; // deleted under us (retention or truncation): start over with the new segment list
+                }
+
+                try
+                {
+                    var result = ReadFromSegment(segment, offset, maxBytes, highWatermark, logStart);
+                    if (result is not null)
+                    {
+                        return result;
+                    }
+                }
+                finally
+                {
+                    segment.Release();
+                }
+            }
+
+            ThrowIfDisposed();
+        }
+    }
+
+    /// <summary>
+    /// Reads like <see cref="Read"/>, but when fewer than <paramref name="minBytes"/> bytes are available waits for
+    /// appends (woken by them, not by polling) up to <paramref name="maxWait"/> (Kafka <c>fetch.min.bytes</c> and
+    /// <c>fetch.max.wait.ms</c>).
+    /// </summary>
+    /// <param name="offset">The first offset wanted.</param>
+    /// <param name="maxBytes">The most bytes to return.</param>
+    /// <param name="minBytes">The fewest bytes worth returning before <paramref name="maxWait"/>; 0 returns at once.</param>
+    /// <param name="maxWait">The longest time to wait for <paramref name="minBytes"/>.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The batches available when enough arrived or the wait ended; dispose the result.</returns>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is outside the log.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public async ValueTask<LogReadResult> ReadAsync(long offset, int maxBytes, int minBytes, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWait, TimeSpan.Zero);
+        var time = _options.TimeProvider;
+        var deadline = time.GetTimestamp() + (long)(maxWait.TotalSeconds * time.TimestampFrequency);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var arrived = _dataSignal.WaitTask();
+            var result = Read(offset, maxBytes);
+            var remaining = TimeSpan.FromSeconds((deadline - time.GetTimestamp()) / (double)time.TimestampFrequency);
+            if (result.Length >= Math.Max(minBytes, 1) || minBytes == 0 || remaining <= TimeSpan.Zero)
+            {
+                return result;
+            }
+
+            result.Dispose();
+            try
+            {
+                await arrived.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return Read(offset, maxBytes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds the earliest offset whose record has a timestamp at or after <paramref name="timestamp"/> (Kafka
+    /// ListOffsets by time), or null if every record is older.
+    /// </summary>
+    /// <param name="timestamp">Unix milliseconds.</param>
+    /// <returns>The offset of the first record, in the first batch whose max timestamp is at least
+    /// <paramref name="timestamp"/>, whose timestamp is at least <paramref name="timestamp"/>; or null.</returns>
+    public long? OffsetForTimestamp(long timestamp)
+    {
+        ThrowIfDisposed();
+        var highWatermark = HighWatermark;
+        foreach (var segment in Volatile.Read(ref _segments))
+        {
+            if (segment.MaxTimestamp < timestamp || !segment.TryAcquire())
+            {
+                continue;
+            }
+
+            try
+            {
+                var end = segment.Size;
+                using var scanner = new SegmentScanner(segment.Log, segment.FindTimestampScanStart(timestamp, end), end, int.MaxValue);
+                while (scanner.TryNext(verifyCrc: false, out var status))
+                {
+                    if (status != BatchStatus.Valid)
+                    {
+                        throw new CorruptRecordException(
+                            $"The batch at position {scanner.Position} of '{segment.Log.Path}' is damaged: {BatchFraming.Describe(status)}.",
+                            segment.Log.Path, scanner.Position);
+                    }
+
+                    var batch = scanner.Current;
+                    var baseOffset = BatchFraming.BaseOffset(batch);
+                    if (baseOffset >= highWatermark)
+                    {
+                        return null;
+                    }
+
+                    if (BatchFraming.MaxTimestamp(batch) >= timestamp)
+                    {
+                        return Math.Max(FirstRecordAtOrAfter(batch, timestamp), LogStartOffset);
+                    }
+
+                    scanner.Advance();
+                }
+            }
+            finally
+            {
+                segment.Release();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The offset of the first record in <paramref name="batch"/> with a timestamp at or after <paramref name="timestamp"/>.</summary>
+    private static long FirstRecordAtOrAfter(ReadOnlySpan<byte> batch, long timestamp)
+    {
+        var copy = new RecordBatch(batch.ToArray());
+        if (copy.Header.TimestampType == TimestampType.LogAppendTime)
+        {
+            return copy.Header.BaseOffset;
+        }
+
+        foreach (var record in copy.GetRecords())
+        {
+            if (record.Timestamp >= timestamp)
+            {
+                return record.Offset;
+            }
+        }
+
+        return copy.Header.BaseOffset;
+    }
+
+    private static int FloorSegment(LogSegment[] segments, long offset)
+    {
+        int lo = 0, hi = segments.Length - 1, found = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (segments[mid].BaseOffset <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Reads from one segment; null if <paramref name="offset"/> is past its end (try the next segment).</summary>
+    private LogReadResult? ReadFromSegment(LogSegment segment, long offset, int maxBytes, long highWatermark, long logStart)
+    {
+        var end = segment.Size;
+        var position = segment.FindPosition(offset, end);
+        if (position < 0)
+        {
+            return null;
+        }
+
+        var available = end - position;
+        var firstSize = ReadFirstBatchSize(segment, position);
+        var length = (int)Math.Min(available, Math.Max(maxBytes, firstSize));
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var read = ReadFully(segment, position, buffer.AsSpan(0, length));
+            var (used, nextOffset) = TrimToVerifiedBatches(segment, position, buffer.AsSpan(0, read), highWatermark);
+            if (used == 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return new LogReadResult(null, 0, offset, offset, highWatermark, logStart, LogEndOffset);
+            }
+
+            return new LogReadResult(buffer, used, offset, nextOffset, highWatermark, logStart, LogEndOffset);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static int ReadFirstBatchSize(LogSegment segment, long position)
+    {
+        Span<byte> head = stackalloc byte[RecordBatchHeader.LogOverhead];
+        if (segment.Read(position, head) < head.Length)
+        {
+            return RecordBatchHeader.LogOverhead;
+        }
+
+        var size = RecordBatchHeader.ReadTotalSize(head);
+        if (size < RecordBatchHeader.Size)
+        {
+            throw new CorruptRecordException(
+                $"The batch at position {position} of '{segment.Log.Path}' has an invalid length ({size} bytes).", segment.Log.Path, position);
+        }
+
+        return size;
+    }
+
+    private static int ReadFully(LogSegment segment, long position, Span<byte> destination)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var n = segment.Read(position + total, destination[total..]);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+
+    /// <summary>Keeps the whole, CRC-valid batches below the high watermark; damage is an exception, never a silent cut.</summary>
+    private static (int Used, long NextOffset) TrimToVerifiedBatches(LogSegment segment, long filePosition, ReadOnlySpan<byte> data, long highWatermark)
+    {
+        var used = 0;
+        var next = -1L;
+        while (used < data.Length)
+        {
+            var rest = data[used..];
+            var status = BatchFraming.Check(rest, int.MaxValue, verifyCrc: true, out var size);
+            if (status == BatchStatus.Incomplete && used > 0)
+            {
+                break;
+            }
+
+            if (status != BatchStatus.Valid)
+            {
+                throw new CorruptRecordException(
+                    $"The batch at position {filePosition + used} of '{segment.Log.Path}' is damaged: {BatchFraming.Describe(status)}. " +
+                    "The log does not skip damaged data; restore the segment or reopen the log in salvage mode.",
+                    segment.Log.Path, filePosition + used);
+            }
+
+            if (BatchFraming.BaseOffset(rest) >= highWatermark)
+            {
+                break;
+            }
+
+            next = BatchFraming.LastOffset(rest) + 1;
+            used += size;
+        }
+
+        return (used, next);
+    }
+}

@@ -1,0 +1,402 @@
+using System.Diagnostics;
+
+namespace CommitLog.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>Opens the segments and brings the log to a consistent state (the only caller is <see cref="Open"/>).</summary>
+    private void Load()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var files = _storage.ListFiles(_directory);
+        RemoveLeftovers(files);
+        var clean = files.Contains(SegmentFileNames.CleanShutdownFile);
+        var checkpoint = CheckpointFile.TryRead(_storage, _directory, SegmentFileNames.CheckpointFile) is { } bytes
+            ? PartitionCheckpoint.TryDecode(bytes)
+            : null;
+        var bases = files
+            .Select(f => SegmentFileNames.TryParse(f, SegmentFileNames.LogSuffix, out var b) ? b : -1)
+            .Where(b => b >= 0)
+            .Order()
+            .ToList();
+
+        if (bases.Count == 0)
+        {
+            if (checkpoint is { } c && c.RecoveryPoint > c.LogStartOffset)
+            {
+                FlushedDataDamaged(Path.Combine(_directory, SegmentFileNames.Name(c.SegmentBase, SegmentFileNames.LogSuffix)), 0,
+                    $"no segment file exists, but the checkpoint records offsets {c.LogStartOffset} to {c.RecoveryPoint - 1} as flushed");
+            }
+
+            var start = checkpoint?.LogStartOffset ?? 0;
+            var segment = LogSegment.Open(_storage, _directory, start, create: true);
+            segment.CreatedAt = NowMs;
+            _segments = [segment];
+            _storage.SyncDirectory(_directory);
+            _logStartOffset = start;
+            _logEndOffset = start;
+            _recoveryPoint = new FlushPoint(start, start, 0);
+            WriteCheckpoint();
+        }
+        else
+        {
+            var segments = new List<LogSegment>(bases.Count);
+            foreach (var b in bases)
+            {
+                segments.Add(LogSegment.Open(_storage, _directory, b, create: false));
+                segments[^1].CreatedAt = NowMs;
+            }
+
+            _segments = [.. segments];
+            if (!(clean && checkpoint is { } c && TryLoadClean(c)))
+            {
+                RecoverUnclean(checkpoint);
+            }
+
+            ApplyLogStart(checkpoint?.LogStartOffset ?? 0);
+        }
+
+        LoadEpochs();
+        if (clean)
+        {
+            _storage.DeleteFile(Path.Combine(_directory, SegmentFileNames.CleanShutdownFile));
+            _storage.SyncDirectory(_directory);
+        }
+
+        StartBackground();
+        LogMessages.Opened(_logger, _directory, _logStartOffset, _logEndOffset, _segments.Length, clean,
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private void RemoveLeftovers(IReadOnlyList<string> files)
+    {
+        var removed = false;
+        foreach (var file in files)
+        {
+            if (file.EndsWith(SegmentFileNames.DeletedSuffix, StringComparison.Ordinal)
+                || file.EndsWith(SegmentFileNames.CleanedSuffix, StringComparison.Ordinal)
+                || file.EndsWith(SegmentFileNames.TempSuffix, StringComparison.Ordinal)
+                || IsOrphanIndex(file, files))
+            {
+                _storage.DeleteFile(Path.Combine(_directory, file));
+                removed = true;
+            }
+        }
+
+        if (removed)
+        {
+            _storage.SyncDirectory(_directory);
+        }
+    }
+
+    private static bool IsOrphanIndex(string file, IReadOnlyList<string> files)
+    {
+        var isIndex = SegmentFileNames.TryParse(file, SegmentFileNames.IndexSuffix, out var b)
+            || SegmentFileNames.TryParse(file, SegmentFileNames.TimeIndexSuffix, out b);
+        return isIndex && !files.Contains(SegmentFileNames.Name(b, SegmentFileNames.LogSuffix));
+    }
+
+    /// <summary>After a clean shutdown: trust the files, checking only the active segment's tail. False means "recover".</summary>
+    private bool TryLoadClean(PartitionCheckpoint checkpoint)
+    {
+        var segments = _segments;
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            var s = segments[i];
+            LoadIndexes(s, s.Log.Length);
+            s.Restore(s.Log.Length, segments[i + 1].BaseOffset, s.TimeIndex.Last?.Key ?? -1, s.TimeIndex.Last?.Key ?? -1);
+        }
+
+        var active = segments[^1];
+        var length = active.Log.Length;
+        LoadIndexes(active, length);
+        var from = active.OffsetIndex.Last is { } last ? last.Value : 0;
+        var expected = active.OffsetIndex.Last is { } l ? active.BaseOffset + l.Key : active.BaseOffset;
+        var (end, next, maxTs) = ScanTail(active, from, length, expected, verifyCrc: true);
+        if (end != length || next != checkpoint.RecoveryPoint)
+        {
+            return false;
+        }
+
+        active.Restore(length, next, Math.Max(maxTs, active.TimeIndex.Last?.Key ?? -1), active.TimeIndex.Last?.Key ?? maxTs);
+        _logEndOffset = next;
+        _recoveryPoint = new FlushPoint(next, active.BaseOffset, length);
+        return true;
+    }
+
+    /// <summary>
+    /// After a crash: segments below the recovery point are trusted (their tails checked); everything after it is
+    /// re-validated batch by batch and the log is cut at the first invalid batch.
+    /// </summary>
+    private void RecoverUnclean(PartitionCheckpoint? checkpoint)
+    {
+        var segments = _segments;
+        int startIndex = 0;
+        long startPosition = 0, expected = segments[0].BaseOffset;
+        if (checkpoint is { } c)
+        {
+            var found = Array.FindIndex(segments, s => s.BaseOffset == c.SegmentBase);
+            if (found >= 0)
+            {
+                startIndex = found;
+                startPosition = c.Position;
+                expected = c.RecoveryPoint;
+                var length = segments[found].Log.Length;
+                if (length < c.Position)
+                {
+                    FlushedDataDamaged(segments[found].Log.Path, length,
+                        $"the file is {length} bytes but its first {c.Position} bytes were flushed");
+                    startPosition = 0;
+                    expected = segments[found].BaseOffset;
+                }
+            }
+            else if (c.SegmentBase > segments[0].BaseOffset && c.RecoveryPoint > c.LogStartOffset)
+            {
+                FlushedDataDamaged(Path.Combine(_directory, SegmentFileNames.Name(c.SegmentBase, SegmentFileNames.LogSuffix)), 0,
+                    "the segment that holds the recovery point is missing");
+                startIndex = Math.Max(0, Array.FindLastIndex(segments, s => s.BaseOffset < c.SegmentBase));
+                expected = segments[startIndex].BaseOffset;
+            }
+        }
+
+        for (var i = 0; i < startIndex; i++)
+        {
+            if (!CheckFlushedSegment(i))
+            {
+                startIndex = i;
+                startPosition = segments[i].Size;
+                expected = segments[i].NextOffset;
+                segments = _segments;
+                break;
+            }
+        }
+
+        var truncatedAt = RevalidateFrom(startIndex, startPosition, expected);
+        var kept = _segments[^1];
+        _logEndOffset = kept.NextOffset;
+
+        // Everything that survived is now valid; flush it so the recovery point can move to the end.
+        for (var i = Math.Min(startIndex, _segments.Length - 1); i < _segments.Length; i++)
+        {
+            _segments[i].PersistIndexes();
+            _segments[i].Log.Flush();
+        }
+
+        if (truncatedAt)
+        {
+            _storage.SyncDirectory(_directory);
+        }
+
+        _recoveryPoint = new FlushPoint(_logEndOffset, kept.BaseOffset, kept.Size);
+        WriteCheckpoint();
+    }
+
+    /// <summary>Checks a segment below the recovery point: index sanity and its tail. Returns false if it was salvaged.</summary>
+    private bool CheckFlushedSegment(int index)
+    {
+        var segment = _segments[index];
+        var length = segment.Log.Length;
+        var nextBase = _segments[index + 1].BaseOffset;
+        LoadIndexes(segment, length);
+        var from = segment.OffsetIndex.Last is { } last ? last.Value : 0;
+        var expected = segment.OffsetIndex.Last is { } l ? segment.BaseOffset + l.Key : segment.BaseOffset;
+        var (end, next, maxTs) = ScanTail(segment, from, length, expected, verifyCrc: true);
+        if (end == length && next == nextBase)
+        {
+            segment.Restore(length, next, Math.Max(maxTs, segment.TimeIndex.Last?.Key ?? -1), segment.TimeIndex.Last?.Key ?? maxTs);
+            return true;
+        }
+
+        FlushedDataDamaged(segment.Log.Path, end,
+            end != length ? "a batch in flushed data is invalid" : $"the segment ends at offset {next} but the next segment starts at {nextBase}");
+
+        // Salvage: keep the valid prefix and drop everything after it.
+        var (salvagedEnd, salvagedNext, salvagedMax) = ScanTail(segment, 0, length, segment.BaseOffset, verifyCrc: true);
+        segment.OffsetIndex.Clear();
+        segment.TimeIndex.Clear();
+        segment.Restore(0, segment.BaseOffset, -1, -1);
+        segment.TruncateTo(salvagedEnd, salvagedNext, salvagedMax);
+        LogMessages.SalvagedCorruption(_logger, _directory, length - salvagedEnd, salvagedEnd, segment.Log.Path, "salvage mode");
+        DropSegmentsAfter(index);
+        RebuildIndexes(segment, salvagedEnd);
+        return false;
+    }
+
+    /// <summary>Re-validates from a position to the end of the log; cuts at the first invalid batch. Returns whether it cut.</summary>
+    private bool RevalidateFrom(int startIndex, long startPosition, long expected)
+    {
+        for (var i = startIndex; i < _segments.Length; i++)
+        {
+            var segment = _segments[i];
+            var length = segment.Log.Length;
+            var from = i == startIndex ? startPosition : 0;
+            if (i > startIndex && segment.BaseOffset != expected)
+            {
+                TruncateTail(segment, 0, length, $"the segment starts at offset {segment.BaseOffset} but the log before it ends at {expected}");
+                DropSegmentsAfter(i - 1);
+                return true;
+            }
+
+            if (from == 0)
+            {
+                segment.OffsetIndex.Clear();
+                segment.TimeIndex.Clear();
+                segment.Restore(0, segment.BaseOffset, -1, -1);
+            }
+            else
+            {
+                LoadIndexes(segment, from);
+                segment.OffsetIndex.TruncateWhere((_, pos) => pos >= from);
+                var relativeNext = expected - segment.BaseOffset;
+                segment.TimeIndex.TruncateWhere((_, rel) => rel >= relativeNext);
+                var ts = segment.TimeIndex.Last?.Key ?? -1;
+                segment.Restore(from, expected, ts, ts);
+            }
+
+            using var scanner = new SegmentScanner(segment.Log, from, length, _options.MaxMessageBytes);
+            while (scanner.TryNext(verifyCrc: true, out var status))
+            {
+                var reason = status != BatchStatus.Valid ? BatchFraming.Describe(status)
+                    : BatchFraming.BaseOffset(scanner.Current) != expected ? $"the batch starts at offset {BatchFraming.BaseOffset(scanner.Current)}, expected {expected}"
+                    : null;
+                if (reason is not null)
+                {
+                    TruncateTail(segment, scanner.Position, length, reason);
+                    DropSegmentsAfter(i);
+                    return true;
+                }
+
+                segment.OnBatchWritten(scanner.Position, scanner.Current, _options.IndexIntervalBytes);
+                expected = BatchFraming.LastOffset(scanner.Current) + 1;
+                segment.Publish(scanner.Position + scanner.CurrentSize, expected);
+                scanner.Advance();
+            }
+        }
+
+        return false;
+    }
+
+    private void TruncateTail(LogSegment segment, long position, long length, string reason)
+    {
+        LogMessages.TruncatedTail(_logger, _directory, length - position, position, segment.Log.Path, reason);
+        StorageMetrics.RecoveryTruncatedBytes.Add(length - position, StorageMetrics.Tags(_name));
+        segment.TruncateTo(position, segment.NextOffset, segment.MaxTimestamp);
+    }
+
+    private void DropSegmentsAfter(int index)
+    {
+        var segments = _segments;
+        for (var i = index + 1; i < segments.Length; i++)
+        {
+            StorageMetrics.RecoveryTruncatedBytes.Add(segments[i].Log.Length, StorageMetrics.Tags(_name));
+            LogMessages.TruncatedTail(_logger, _directory, segments[i].Log.Length, 0, segments[i].Log.Path, "it follows a truncated segment");
+            segments[i].MarkDeleted();
+        }
+
+        _segments = segments[..(index + 1)];
+    }
+
+    /// <summary>Walks batches from <paramref name="from"/>; returns where the valid run ended, the next offset and the max timestamp.</summary>
+    private (long End, long Next, long MaxTimestamp) ScanTail(LogSegment segment, long from, long end, long expected, bool verifyCrc)
+    {
+        var maxTs = -1L;
+        using var scanner = new SegmentScanner(segment.Log, from, end, _options.MaxMessageBytes);
+        while (scanner.TryNext(verifyCrc, out var status))
+        {
+            if (status != BatchStatus.Valid || BatchFraming.BaseOffset(scanner.Current) != expected)
+            {
+                break;
+            }
+
+            maxTs = Math.Max(maxTs, BatchFraming.MaxTimestamp(scanner.Current));
+            expected = BatchFraming.LastOffset(scanner.Current) + 1;
+            scanner.Advance();
+        }
+
+        return (scanner.Position, expected, maxTs);
+    }
+
+    /// <summary>Loads both indexes of a segment; rebuilds them from the log if either file is damaged.</summary>
+    private void LoadIndexes(LogSegment segment, long length)
+    {
+        var offsetOk = segment.OffsetIndex.Load(Math.Max(length, 1), valuesIncrease: true);
+        var timeOk = segment.TimeIndex.Load(int.MaxValue, valuesIncrease: false);
+        if (!offsetOk || !timeOk)
+        {
+            LogMessages.RebuiltIndex(_logger, !offsetOk ? "offset index" : "time index", segment.BaseOffset, _directory);
+            RebuildIndexes(segment, length);
+        }
+    }
+
+    private void RebuildIndexes(LogSegment segment, long length)
+    {
+        segment.OffsetIndex.Clear();
+        segment.TimeIndex.Clear();
+        segment.Restore(0, segment.BaseOffset, -1, -1);
+        using var scanner = new SegmentScanner(segment.Log, 0, length, _options.MaxMessageBytes);
+        while (scanner.TryNext(verifyCrc: false, out var status) && status == BatchStatus.Valid)
+        {
+            segment.OnBatchWritten(scanner.Position, scanner.Current, _options.IndexIntervalBytes);
+            segment.Publish(scanner.Position + scanner.CurrentSize, BatchFraming.LastOffset(scanner.Current) + 1);
+            scanner.Advance();
+        }
+
+        segment.Seal();
+        segment.PersistIndexes();
+    }
+
+    private void FlushedDataDamaged(string file, long position, string reason)
+    {
+        if (_options.RecoveryMode == RecoveryMode.Strict)
+        {
+            throw new CorruptRecordException(
+                $"Log '{_directory}' has damaged flushed data in '{file}' at byte {position}: {reason}. The log was not opened, so nothing was cut. " +
+                "Restore the data, or open with RecoveryMode.Salvage to keep only the valid prefix.", file, position) { LogDirectory = _directory };
+        }
+    }
+
+    private void ApplyLogStart(long checkpointStart)
+    {
+        var start = Math.Min(Math.Max(checkpointStart, _segments[0].BaseOffset), _logEndOffset);
+        _logStartOffset = start;
+        var drop = 0;
+        while (drop < _segments.Length - 1 && _segments[drop + 1].BaseOffset <= start)
+        {
+            drop++;
+        }
+
+        if (drop > 0)
+        {
+            var old = _segments;
+            _segments = old[drop..];
+            for (var i = 0; i < drop; i++)
+            {
+                old[i].MarkDeleted();
+            }
+        }
+    }
+
+    private void LoadEpochs()
+    {
+        if (!_epochs.Load())
+        {
+            LogMessages.RebuiltEpochCache(_logger, _directory);
+            _epochs.Clear();
+            foreach (var segment in _segments)
+            {
+                using var scanner = new SegmentScanner(segment.Log, 0, segment.Size, _options.MaxMessageBytes);
+                while (scanner.TryNext(verifyCrc: false, out var status) && status == BatchStatus.Valid)
+                {
+                    _epochs.Assign(BatchFraming.LeaderEpoch(scanner.Current), BatchFraming.BaseOffset(scanner.Current), persist: false);
+                    scanner.Advance();
+                }
+            }
+
+            _epochs.Persist();
+        }
+
+        _epochs.TruncateFromEnd(_logEndOffset);
+        _epochs.TruncateFromStart(_logStartOffset);
+        _leaderEpoch = Math.Max(0, _epochs.LatestEpoch);
+    }
+}

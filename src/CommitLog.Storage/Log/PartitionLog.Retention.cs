@@ -1,0 +1,186 @@
+namespace CommitLog.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Deletes the oldest sealed segments that are past <see cref="LogOptions.RetentionMs"/> (their newest record is
+    /// older), that push the log over <see cref="LogOptions.RetentionBytes"/>, or that lie wholly below the log start
+    /// offset. Whole segments only, never the active one; the log start offset moves to the first kept segment.
+    /// Runs in the background every <see cref="LogOptions.RetentionCheckInterval"/> too.
+    /// </summary>
+    /// <returns>The number of segments deleted.</returns>
+    /// <exception cref="LogStorageException">The storage failed.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public int EnforceRetention()
+    {
+        ThrowIfDisposed();
+        List<LogSegment> deleted = [];
+        long newStart;
+        lock (_appendLock)
+        {
+            var segments = Volatile.Read(ref _segments);
+            var total = 0L;
+            foreach (var s in segments)
+            {
+                total += s.Size;
+            }
+
+            var retentionMs = _options.RetentionMs is { } r ? (long)r.TotalMilliseconds : -1;
+            var now = NowMs;
+            for (var i = 0; i < segments.Length - 1; i++)
+            {
+                var segment = segments[i];
+                var belowStart = segments[i + 1].BaseOffset <= _logStartOffset;
+                var expired = retentionMs >= 0 && segment.MaxTimestamp >= 0 && now - segment.MaxTimestamp > retentionMs;
+                var overSize = _options.RetentionBytes >= 0 && total - _options.RetentionBytes >= segment.Size;
+                if (!(belowStart || expired || overSize))
+                {
+                    break;
+                }
+
+                deleted.Add(segment);
+                total -= segment.Size;
+            }
+
+            if (deleted.Count == 0)
+            {
+                return 0;
+            }
+
+            newStart = Math.Max(_logStartOffset, segments[deleted.Count].BaseOffset);
+            Volatile.Write(ref _segments, segments[deleted.Count..]);
+            Volatile.Write(ref _logStartOffset, newStart);
+            _epochs.TruncateFromStart(newStart);
+        }
+
+        WriteCheckpoint();
+        var bytes = 0L;
+        foreach (var segment in deleted)
+        {
+            bytes += segment.Size;
+            segment.MarkDeleted();
+        }
+
+        StorageMetrics.RetentionDeletedSegments.Add(deleted.Count, StorageMetrics.Tags(_name));
+        LogMessages.RetentionDeleted(_logger, deleted.Count, bytes, _directory, newStart);
+        return deleted.Count;
+    }
+
+    /// <summary>
+    /// Moves the log start offset up to <paramref name="offset"/> (Kafka DeleteRecords): records below it are no
+    /// longer readable, and segments wholly below it are deleted.
+    /// </summary>
+    /// <param name="offset">The new log start offset, at most <see cref="HighWatermark"/>.</param>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is negative or above the high watermark.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public void DeleteRecordsBefore(long offset)
+    {
+        ThrowIfDisposed();
+        lock (_appendLock)
+        {
+            if (offset < 0 || offset > HighWatermark)
+            {
+                throw new OffsetOutOfRangeException(offset, _logStartOffset, HighWatermark, _directory);
+            }
+
+            if (offset <= _logStartOffset)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _logStartOffset, offset);
+            _epochs.TruncateFromStart(offset);
+        }
+
+        WriteCheckpoint();
+        EnforceRetention();
+    }
+
+    /// <summary>
+    /// Removes every batch from the one containing <paramref name="offset"/> on, so the log ends at or below it (used
+    /// by replication to drop a divergent tail). The truncation is flushed before this returns.
+    /// </summary>
+    /// <param name="offset">The offset to cut at; at or above <see cref="LogEndOffset"/> does nothing.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is below <see cref="LogStartOffset"/>.</exception>
+    /// <exception cref="LogStorageException">The storage failed; the log is fail-stopped.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public void TruncateTo(long offset)
+    {
+        ThrowIfDisposed();
+        List<LogSegment> removed = [];
+        lock (_appendLock)
+        {
+            ThrowIfFailStopped();
+            if (offset >= _logEndOffset)
+            {
+                return;
+            }
+
+            if (offset < _logStartOffset)
+            {
+                throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                    $"Cannot truncate below the log start offset {_logStartOffset}; the log holds offsets {_logStartOffset} to {_logEndOffset - 1}.");
+            }
+
+            var segments = Volatile.Read(ref _segments);
+            var keep = FloorSegment(segments, offset);
+            var segment = segments[keep];
+            removed.AddRange(segments[(keep + 1)..]);
+            var position = segment.FindPosition(offset, segment.Size);
+            var newEnd = offset;
+            if (position >= 0)
+            {
+                Span<byte> head = stackalloc byte[8];
+                segment.Read(position, head);
+                newEnd = BatchFraming.BaseOffset(head);
+            }
+            else
+            {
+                position = segment.Size;
+                newEnd = segment.NextOffset;
+            }
+
+            try
+            {
+                segment.TruncateTo(position, newEnd, RecomputeMaxTimestamp(segment, position));
+                segment.Log.Flush();
+            }
+            catch (IOException e)
+            {
+                OnFlushFailed(e);
+                ThrowIfFailStopped();
+            }
+
+            Volatile.Write(ref _segments, segments[..(keep + 1)]);
+            Volatile.Write(ref _logEndOffset, newEnd);
+            _epochs.TruncateFromEnd(newEnd);
+            _truncations++;
+            if (_recoveryPoint.Offset > newEnd)
+            {
+                _recoveryPoint = new FlushPoint(newEnd, segment.BaseOffset, position);
+                _flusher.Lower(newEnd);
+            }
+        }
+
+        foreach (var segment in removed)
+        {
+            segment.MarkDeleted();
+        }
+
+        WriteCheckpoint();
+        LogMessages.Truncated(_logger, _directory, offset);
+    }
+
+    private static long RecomputeMaxTimestamp(LogSegment segment, long end)
+    {
+        var max = -1L;
+        using var scanner = new SegmentScanner(segment.Log, 0, end, int.MaxValue);
+        while (scanner.TryNext(verifyCrc: false, out var status) && status == BatchStatus.Valid)
+        {
+            max = Math.Max(max, BatchFraming.MaxTimestamp(scanner.Current));
+            scanner.Advance();
+        }
+
+        return max;
+    }
+}

@@ -1,2 +1,0 @@
-namespace CommitLog.TestKit;
-internal static class Placeholder { }
