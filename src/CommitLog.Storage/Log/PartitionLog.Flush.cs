@@ -31,17 +31,16 @@ public sealed partial class PartitionLog
 
     private LogSegment RollLocked(long now)
     {
-        var old = Active;
-        old.Seal();
-        old.PersistIndexes();
-        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true);
-        if (segment.Log.Length > 0)
+        var (offsetBuffers, timeBuffers) = Active.SealIndexes();
+        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true, offsetBuffers, timeBuffers);
+        if (segment.Log.Length > 0 || segment.OffsetIndex.Count > 0)
         {
             // Left over from an earlier roll that crashed before any data reached it: it holds nothing acknowledged.
             segment.Log.SetLength(0);
-            segment.OffsetIndex.Clear();
-            segment.TimeIndex.Clear();
         }
+
+        segment.OffsetIndex.Reset();
+        segment.TimeIndex.Reset();
 
         segment.CreatedAt = now;
         try
