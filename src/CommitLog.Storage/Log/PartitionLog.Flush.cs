@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using CommitLog.Storage.IO;
+using Microsoft.Extensions.Logging;
 
 namespace CommitLog.Storage;
 
@@ -111,7 +113,17 @@ public sealed partial class PartitionLog
 
         if (_checkpointDue || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCheckpointAt)) >= _options.CheckpointInterval)
         {
-            WriteCheckpoint();
+            try
+            {
+                WriteCheckpoint();
+            }
+            catch (IOException e) when (IOErrors.IsDiskFull(e))
+            {
+                // The data is flushed; only the checkpoint could not be replaced, and the old one (an earlier recovery
+                // point) stays valid. A full disk must not fail-stop the log: retry at the next flush.
+                _checkpointDue = true;
+                _logger.LogWarning(e, "Writing the checkpoint of {Directory} failed because the disk is full; it will be retried", _directory);
+            }
         }
     }
 
