@@ -51,17 +51,6 @@ public sealed class FlushErrorTests
 
         var acks = ChildEvents.Acks(lines);
         var failures = ChildEvents.Failures(lines);
-        Assert.Contains(lines, l => l.StartsWith("DONE ", StringComparison.Ordinal));
-        Assert.NotEmpty(failures);
-        Assert.All(failures, f =>
-        {
-            Assert.Equal(nameof(LogStorageException), f.ExceptionType);
-            Assert.True(f.FailStopped, $"The failure is not fail-stopped: {f}");
-            Assert.Contains("fdatasync", f.Message, StringComparison.Ordinal);
-            Assert.Contains("EIO", f.Message, StringComparison.Ordinal);
-        });
-        Assert.All(acks, a => Assert.Equal(Durability.Flushed, a.Durability));
-
         var log = StraceLog.Parse(trace);
         var firstFailure = log.Syncs.FindIndex(s => s.Result != 0);
         Assert.True(firstFailure >= 0 && log.Syncs[firstFailure].Injected, "strace injected no failed fdatasync; the test exercised nothing.");
@@ -78,6 +67,17 @@ public sealed class FlushErrorTests
                 $"{ack} was printed (trace line {line.Line}) without a successful fdatasync of {write.Path} after its write (line {write.Line}) " +
                 $"and before the first failed fdatasync (line {failureLine}).");
         }
+
+        Assert.Contains(lines, l => l.StartsWith("DONE ", StringComparison.Ordinal));
+        Assert.NotEmpty(failures);
+        Assert.All(failures, f =>
+        {
+            Assert.Equal(nameof(LogStorageException), f.ExceptionType);
+            Assert.True(f.FailStopped, $"The failure is not fail-stopped: {f}");
+            Assert.Contains("fdatasync", f.Message, StringComparison.Ordinal);
+            Assert.Contains("EIO", f.Message, StringComparison.Ordinal);
+        });
+        Assert.All(acks, a => Assert.Equal(Durability.Flushed, a.Durability));
 
         // The records are still in the page cache (the injected failure skipped the real call): reopening re-validates
         // them and every acknowledged record is there.

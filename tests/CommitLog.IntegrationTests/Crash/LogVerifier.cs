@@ -39,49 +39,55 @@ internal sealed class LogVerifier
         }
         catch (Exception e)
         {
-            Assert.Fail($"{context}: reopening the log after the kill failed: {e}");
+            Assert.Fail($"{context}: reopening the log failed: {e}");
             throw;
         }
 
         using (log)
         {
-            var logStart = log.LogStartOffset;
-            var logEnd = log.LogEndOffset;
-            Assert.True(logStart >= _logStart, $"{context}: the log start offset moved back from {_logStart} to {logStart}.");
-            var records = ReadAll(log, logStart, logEnd, context);
-            foreach (var (offset, key) in _seen)
-            {
-                if (offset >= logStart)
-                {
-                    Assert.True(records.TryGetValue(offset, out var now), $"{context}: offset {offset}, present at the previous reopen, is gone (log end {logEnd}).");
-                    Assert.True(now == key, $"{context}: offset {offset} held {Describe(key)} at the previous reopen and now holds {Describe(now)}.");
-                }
-            }
-
-            foreach (var ack in acks)
-            {
-                Assert.True(ack.Durability == expectedDurability, $"{context}: {ack} reports durability {ack.Durability}, expected {expectedDurability}.");
-                for (var offset = ack.First; offset <= ack.Last; offset++)
-                {
-                    AckedRecordsChecked++;
-                    if (offset < logStart)
-                    {
-                        AckedRecordsRetained++;
-                        continue;
-                    }
-
-                    Assert.True(records.TryGetValue(offset, out var key),
-                        $"{context}: acknowledged record lost: {ack}, offset {offset} is not in the log (log start {logStart}, log end {logEnd}).");
-                    Assert.True(key == ack.KeyAt(offset),
-                        $"{context}: offset {offset} holds {Describe(key)}, but {ack} acknowledged {Describe(ack.KeyAt(offset))} there.");
-                }
-            }
-
-            _seen = records;
-            _logStart = logStart;
-            LogEndOffset = logEnd;
-            SegmentCount = log.SegmentCount;
+            VerifyOpen(log, acks, expectedDurability, context);
         }
+    }
+
+    /// <summary>Verifies an open log (as <see cref="Verify"/> does after reopening it).</summary>
+    public void VerifyOpen(PartitionLog log, IReadOnlyList<Ack> acks, Durability expectedDurability, string context)
+    {
+        var logStart = log.LogStartOffset;
+        var logEnd = log.LogEndOffset;
+        Assert.True(logStart >= _logStart, $"{context}: the log start offset moved back from {_logStart} to {logStart}.");
+        var records = ReadAll(log, logStart, logEnd, context);
+        foreach (var (offset, key) in _seen)
+        {
+            if (offset >= logStart)
+            {
+                Assert.True(records.TryGetValue(offset, out var now), $"{context}: offset {offset}, present at the previous reopen, is gone (log end {logEnd}).");
+                Assert.True(now == key, $"{context}: offset {offset} held {Describe(key)} at the previous reopen and now holds {Describe(now)}.");
+            }
+        }
+
+        foreach (var ack in acks)
+        {
+            Assert.True(ack.Durability == expectedDurability, $"{context}: {ack} reports durability {ack.Durability}, expected {expectedDurability}.");
+            for (var offset = ack.First; offset <= ack.Last; offset++)
+            {
+                AckedRecordsChecked++;
+                if (offset < logStart)
+                {
+                    AckedRecordsRetained++;
+                    continue;
+                }
+
+                Assert.True(records.TryGetValue(offset, out var key),
+                    $"{context}: acknowledged record lost: {ack}, offset {offset} is not in the log (log start {logStart}, log end {logEnd}).");
+                Assert.True(key == ack.KeyAt(offset),
+                    $"{context}: offset {offset} holds {Describe(key)}, but {ack} acknowledged {Describe(ack.KeyAt(offset))} there.");
+            }
+        }
+
+        _seen = records;
+        _logStart = logStart;
+        LogEndOffset = logEnd;
+        SegmentCount = log.SegmentCount;
     }
 
     private static Dictionary<long, long> ReadAll(PartitionLog log, long logStart, long logEnd, string context)
