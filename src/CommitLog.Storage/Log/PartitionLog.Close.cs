@@ -29,18 +29,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Closes the log cleanly; see <see cref="DisposeAsync"/>.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _flushTimer?.Dispose();
-        _retentionTimer?.Dispose();
-        _flusher.StopAsync().GetAwaiter().GetResult();
-        CloseCore();
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private void CloseCore()
     {

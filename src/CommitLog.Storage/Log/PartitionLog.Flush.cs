@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CommitLog.Storage.IO;
-using Microsoft.Extensions.Logging;
 
 namespace CommitLog.Storage;
 
@@ -122,7 +121,7 @@ public sealed partial class PartitionLog
                 // The data is flushed; only the checkpoint could not be replaced, and the old one (an earlier recovery
                 // point) stays valid. A full disk must not fail-stop the log: retry at the next flush.
                 _checkpointDue = true;
-                _logger.LogWarning(e, "Writing the checkpoint of {Directory} failed because the disk is full; it will be retried", _directory);
+                LogMessages.CheckpointDiskFull(_logger, e, _directory);
             }
         }
     }

@@ -59,6 +59,7 @@ internal sealed class SparseIndex : IDisposable
     /// <returns>True if every persisted entry was valid.</returns>
     public bool Load(long maxValue, bool valuesIncrease)
     {
+        Volatile.Write(ref _count, 0);
         var length = _file.Length;
         var entries = (int)Math.Min(length / EntrySize, int.MaxValue / 2);
         var buffer = new byte[entries * EntrySize];
