@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CommitLog.Storage.IO;
 
 namespace CommitLog.Storage;
 
@@ -110,7 +111,17 @@ public sealed partial class PartitionLog
 
         if (_checkpointDue || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCheckpointAt)) >= _options.CheckpointInterval)
         {
-            WriteCheckpoint();
+            try
+            {
+                WriteCheckpoint();
+            }
+            catch (IOException e) when (IOErrors.IsDiskFull(e))
+            {
+                // The data is flushed; only the checkpoint could not be replaced, and the old one (an earlier recovery
+                // point) stays valid. A full disk must not fail-stop the log: retry at the next flush.
+                _checkpointDue = true;
+                LogMessages.CheckpointDiskFull(_logger, e, _directory);
+            }
         }
     }
 

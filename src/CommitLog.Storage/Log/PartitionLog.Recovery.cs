@@ -48,6 +48,7 @@ public sealed partial class PartitionLog
             }
 
             _segments = [.. segments];
+            DropSegmentsBelow(checkpoint?.LogStartOffset ?? 0);
             if (!(clean && checkpoint is { } c && TryLoadClean(c)))
             {
                 RecoverUnclean(checkpoint);
@@ -378,6 +379,17 @@ public sealed partial class PartitionLog
     {
         var start = Math.Min(Math.Max(checkpointStart, _segments[0].BaseOffset), _logEndOffset);
         _logStartOffset = start;
+        DropSegmentsBelow(start);
+    }
+
+    /// <summary>
+    /// Deletes the segments that lie wholly below <paramref name="start"/>, keeping at least one. Retention and
+    /// DeleteRecordsBefore checkpoint the new log start before they delete files, so after a crash such segments
+    /// may still exist, with gaps between them where a concurrent deletion got further: they are not part of the
+    /// log and must not be recovered or checked for continuity.
+    /// </summary>
+    private void DropSegmentsBelow(long start)
+    {
         var drop = 0;
         while (drop < _segments.Length - 1 && _segments[drop + 1].BaseOffset <= start)
         {
