@@ -82,6 +82,7 @@ public sealed partial class PartitionLog
 
     private void CloseSegmentsQuietly()
     {
+        _checkpointFile.Dispose();
         foreach (var segment in Volatile.Read(ref _segments))
         {
             try

@@ -139,7 +139,7 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _lastCheckpointAt, Stopwatch.GetTimestamp());
-            CheckpointFile.WriteAtomic(_storage, _directory, SegmentFileNames.CheckpointFile, checkpoint.Encode());
+            _checkpointFile.Write(checkpoint);
         }
     }
 }

@@ -11,9 +11,7 @@ public sealed partial class PartitionLog
         var files = _storage.ListFiles(_directory);
         RemoveLeftovers(files);
         var clean = files.Contains(SegmentFileNames.CleanShutdownFile);
-        var checkpoint = CheckpointFile.TryRead(_storage, _directory, SegmentFileNames.CheckpointFile) is { } bytes
-            ? PartitionCheckpoint.TryDecode(bytes)
-            : null;
+        var checkpoint = _checkpointFile.Read();
         var bases = files
             .Select(f => SegmentFileNames.TryParse(f, SegmentFileNames.LogSuffix, out var b) ? b : -1)
             .Where(b => b >= 0)

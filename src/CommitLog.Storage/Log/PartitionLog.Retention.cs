@@ -50,10 +50,11 @@ public sealed partial class PartitionLog
             newStart = Math.Max(_logStartOffset, segments[deleted.Count].BaseOffset);
             Volatile.Write(ref _segments, segments[deleted.Count..]);
             Volatile.Write(ref _logStartOffset, newStart);
-            _epochs.TruncateFromStart(newStart);
+            _epochs.TruncateFromStart(newStart, persist: false);
         }
 
         WriteCheckpoint();
+        TryPersistEpochs();
         var bytes = 0L;
         foreach (var segment in deleted)
         {
@@ -89,10 +90,11 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _logStartOffset, offset);
-            _epochs.TruncateFromStart(offset);
+            _epochs.TruncateFromStart(offset, persist: false);
         }
 
         WriteCheckpoint();
+        TryPersistEpochs();
         EnforceRetention();
     }
 
@@ -169,6 +171,14 @@ public sealed partial class PartitionLog
 
         WriteCheckpoint();
         LogMessages.Truncated(_logger, _directory, offset);
+    }
+
+    private void TryPersistEpochs()
+    {
+        lock (_appendLock)
+        {
+            _epochs.TryPersist();
+        }
     }
 
     private static long RecomputeMaxTimestamp(LogSegment segment, long end)

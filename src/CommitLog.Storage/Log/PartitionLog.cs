@@ -29,6 +29,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
     private readonly LogFlusher _flusher;
     private readonly DataSignal _dataSignal = new();
     private readonly LeaderEpochCache _epochs;
+    private readonly PartitionCheckpointFile _checkpointFile;
     private LogSegment[] _segments = [];
     private long _logEndOffset;
     private long _logStartOffset;
@@ -52,6 +53,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         _directoryLock = directoryLock;
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Storage");
         _epochs = new LeaderEpochCache(storage, directory);
+        _checkpointFile = new PartitionCheckpointFile(storage, directory);
         _flusher = new LogFlusher(FlushToEnd, OnFlushFailed);
     }
 
