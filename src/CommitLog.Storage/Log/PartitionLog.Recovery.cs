@@ -48,6 +48,10 @@ public sealed partial class PartitionLog
             }
 
             _segments = [.. segments];
+
+            // Recovery writes a checkpoint: it must carry the log start already, or a crash right after it would
+            // bring back records that DeleteRecordsBefore had removed.
+            _logStartOffset = checkpoint?.LogStartOffset ?? 0;
             if (!(clean && checkpoint is { } c && TryLoadClean(c)))
             {
                 RecoverUnclean(checkpoint);
@@ -201,6 +205,15 @@ public sealed partial class PartitionLog
         var from = segment.OffsetIndex.Last is { } last ? last.Value : 0;
         var expected = segment.OffsetIndex.Last is { } l ? segment.BaseOffset + l.Key : segment.BaseOffset;
         var (end, next, maxTs) = ScanTail(segment, from, length, expected, verifyCrc: true);
+        if ((end != length || next != nextBase) && (from != 0 || expected != segment.BaseOffset))
+        {
+            // The scan started at the last index entry, and indexes are not flushed: a torn or stale entry that still
+            // looks plausible points at the wrong place. Judge the data by itself, from the start of the segment.
+            LogMessages.RebuiltIndex(_logger, "offset index", segment.BaseOffset, _directory);
+            RebuildIndexes(segment, length);
+            (end, next, maxTs) = ScanTail(segment, 0, length, segment.BaseOffset, verifyCrc: true);
+        }
+
         if (end == length && next == nextBase)
         {
             segment.Restore(length, next, Math.Max(maxTs, segment.TimeIndex.Last?.Key ?? -1), segment.TimeIndex.Last?.Key ?? maxTs);
@@ -357,6 +370,12 @@ public sealed partial class PartitionLog
 
     private void ApplyLogStart(long checkpointStart)
     {
+        if (checkpointStart > _logEndOffset)
+        {
+            StartEmptyAt(checkpointStart);
+            return;
+        }
+
         var start = Math.Min(Math.Max(checkpointStart, _segments[0].BaseOffset), _logEndOffset);
         _logStartOffset = start;
         var drop = 0;
@@ -374,6 +393,38 @@ public sealed partial class PartitionLog
                 old[i].MarkDeleted();
             }
         }
+    }
+
+    /// <summary>
+    /// The recovered log ends below the log start: records below the start were deleted, and the unflushed ones
+    /// between were lost in the crash. Continuing at the recovered end would give those offsets to new records, so
+    /// the log restarts empty at its start offset (as Kafka does).
+    /// </summary>
+    private void StartEmptyAt(long start)
+    {
+        var old = _segments;
+        var fresh = LogSegment.Open(_storage, _directory, start, create: true);
+        if (fresh.Log.Length > 0)
+        {
+            fresh.Log.SetLength(0);
+            fresh.OffsetIndex.Clear();
+            fresh.TimeIndex.Clear();
+        }
+
+        fresh.CreatedAt = NowMs;
+        _storage.SyncDirectory(_directory);
+        _segments = [fresh];
+        foreach (var segment in old)
+        {
+            LogMessages.TruncatedTail(_logger, _directory, segment.Log.Length, 0, segment.Log.Path,
+                $"the recovered log ends at {_logEndOffset}, below its start offset {start}");
+            segment.MarkDeleted();
+        }
+
+        _logStartOffset = start;
+        _logEndOffset = start;
+        _recoveryPoint = new FlushPoint(start, start, 0);
+        WriteCheckpoint();
     }
 
     private void LoadEpochs()
