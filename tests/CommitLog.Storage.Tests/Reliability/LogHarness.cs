@@ -174,6 +174,7 @@ internal sealed class LogHarness : IAsyncDisposable
     {
         Probe?.Kill();
         Disk.Crash(mode, seed);
+        Model.OnCrash(mode);
         if (Log is not null)
         {
             await Log.DisposeAsync(); // the zombie: every call it makes fails, so it cannot touch the disk

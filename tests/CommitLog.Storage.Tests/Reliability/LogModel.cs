@@ -85,12 +85,14 @@ internal sealed class LogModel
 
     public void BeginTruncate(long newEnd)
     {
+        Start = Math.Min(Start, newEnd);
         FlushedEnd = Math.Min(FlushedEnd, newEnd);
         WrittenEnd = Math.Min(WrittenEnd, newEnd);
     }
 
     public void CommitTruncate(long newEnd)
     {
+        Start = MaxStart = Math.Min(Start, newEnd);
         End = MaybeEnd = newEnd;
         DropFrom(newEnd);
     }
@@ -103,6 +105,15 @@ internal sealed class LogModel
         Start = MaxStart = start;
     }
 
+    /// <summary>A crash happened: only a process crash keeps what was written but not flushed.</summary>
+    public void OnCrash(PowerLossMode mode)
+    {
+        if (mode != PowerLossMode.ProcessCrash)
+        {
+            WrittenEnd = Math.Min(WrittenEnd, FlushedEnd);
+        }
+    }
+
     /// <summary>
     /// Checks a log reopened after a crash (<paramref name="mode"/>) or a clean close (null) against the model, then
     /// makes the model match it.
@@ -111,12 +122,7 @@ internal sealed class LogModel
     {
         var start = log.LogStartOffset;
         var end = log.LogEndOffset;
-        var required = mode switch
-        {
-            null => End,
-            PowerLossMode.ProcessCrash => Math.Max(WrittenEnd, FlushedEnd),
-            _ => FlushedEnd,
-        };
+        var required = mode is null ? End : Math.Max(WrittenEnd, FlushedEnd);
         Check(end >= Start, $"{context}: the log ends at {end}, below the committed log start {Start}: offsets would be reused");
         Check(start >= Start || start == end, $"{context}: the log start went back from {Start} to {start}");
         Check(start <= Math.Max(MaxStart, 0) || start == end, $"{context}: the log starts at {start}, past the allowed {MaxStart}");
