@@ -262,8 +262,10 @@ public sealed partial class PartitionLog
                 segment.OffsetIndex.TruncateWhere((_, pos) => pos >= from);
                 var relativeNext = expected - segment.BaseOffset;
                 segment.TimeIndex.TruncateWhere((_, rel) => rel >= relativeNext);
-                var ts = segment.TimeIndex.Last?.Key ?? -1;
-                segment.Restore(from, expected, ts, ts);
+                // The time index lags the data (it is written on roll and close, never flushed), so the timestamps
+                // of the trusted prefix come from the batches themselves.
+                var (maxTs, firstTs) = ScanTimestamps(segment, from);
+                segment.Restore(from, expected, Math.Max(maxTs, segment.TimeIndex.Last?.Key ?? -1), firstTs);
             }
 
             using var scanner = new SegmentScanner(segment.Log, from, length, _options.MaxMessageBytes);
@@ -327,6 +329,22 @@ public sealed partial class PartitionLog
         }
 
         return (scanner.Position, expected, maxTs);
+    }
+
+    /// <summary>Returns the greatest and the first batch max-timestamp below <paramref name="end"/> (batches already validated).</summary>
+    private (long Max, long First) ScanTimestamps(LogSegment segment, long end)
+    {
+        long max = -1, first = -1;
+        using var scanner = new SegmentScanner(segment.Log, 0, end, _options.MaxMessageBytes);
+        while (scanner.TryNext(verifyCrc: false, out var status) && status == BatchStatus.Valid)
+        {
+            var ts = BatchFraming.MaxTimestamp(scanner.Current);
+            first = first < 0 ? ts : first;
+            max = Math.Max(max, ts);
+            scanner.Advance();
+        }
+
+        return (max, first);
     }
 
     /// <summary>Loads both indexes of a segment; rebuilds them from the log if either file is damaged.</summary>
