@@ -352,7 +352,11 @@ public sealed partial class PartitionLog
     {
         var offsetOk = segment.OffsetIndex.Load(Math.Max(length, 1), valuesIncrease: true);
         var timeOk = segment.TimeIndex.Load(int.MaxValue, valuesIncrease: false);
-        if (!offsetOk || !timeOk)
+
+        // A segment with data always has a time-index entry once its index was written (Seal adds one); an empty time
+        // index there means the file was lost, and the segment's max timestamp would read as unknown.
+        var timeMissing = length > 0 && segment.TimeIndex.Count == 0;
+        if (!offsetOk || !timeOk || timeMissing)
         {
             LogMessages.RebuiltIndex(_logger, !offsetOk ? "offset index" : "time index", segment.BaseOffset, _directory);
             RebuildIndexes(segment, length);
@@ -413,6 +417,47 @@ public sealed partial class PartitionLog
         }
     }
 
+    private bool EpochsMatchData()
+    {
+        var entries = _epochs.Entries;
+        if (entries.Count == 0)
+        {
+            return _logEndOffset == _logStartOffset;
+        }
+
+        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+        foreach (var (epoch, start) in entries)
+        {
+            if (start >= _logEndOffset)
+            {
+                continue;
+            }
+
+            var checkedAt = Math.Max(start, _logStartOffset);
+            var segment = _segments[FloorSegment(_segments, checkedAt)];
+            var position = segment.FindPosition(checkedAt, segment.Size);
+            if (position < 0 || segment.Read(position, header) < header.Length
+                || BatchFraming.LeaderEpoch(header) != epoch
+                || (start >= _logStartOffset && BatchFraming.BaseOffset(header) != start))
+            {
+                return false;
+            }
+
+            // The epoch starts exactly there: the batch before it belongs to an older epoch.
+            if (start > _logStartOffset)
+            {
+                var before = _segments[FloorSegment(_segments, start - 1)];
+                var previous = before.FindPosition(start - 1, before.Size);
+                if (previous < 0 || before.Read(previous, header) < header.Length || BatchFraming.LeaderEpoch(header) >= epoch)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// The recovered log ends below the log start: records below the start were deleted, and the unflushed ones
     /// between were lost in the crash. Continuing at the recovered end would give those offsets to new records, so
@@ -447,7 +492,9 @@ public sealed partial class PartitionLog
 
     private void LoadEpochs()
     {
-        if (!_epochs.Load())
+        // The cache is a text file without a checksum: a missing file, or an entry that disagrees with the epoch stamped
+        // on the batch it points at, means it is rebuilt from the batches.
+        if (!_epochs.Load() || !EpochsMatchData())
         {
             LogMessages.RebuiltEpochCache(_logger, _directory);
             _epochs.Clear();
