@@ -32,6 +32,7 @@ internal sealed class DamageCheck
     public const string SealedLog = "00000000000000000000.log";
     private readonly List<byte[]> _batches = [];
     private readonly List<(long Timestamp, long? Offset)> _timestamps = [];
+    private string? _damagedFile;
 
     private DamageCheck(DiskImage image, long logEndOffset)
     {
@@ -109,8 +110,9 @@ internal sealed class DamageCheck
     }
 
     /// <summary>Restores a copy with <paramref name="change"/> applied to <paramref name="file"/>, reopens and reads everything.</summary>
-    public DamageOutcome Run(string file, Func<byte[], byte[]> change, RecoveryMode mode = RecoveryMode.Strict, bool checkTimestamps = true)
+    public DamageOutcome Run(string file, Func<byte[], byte[]?> change, RecoveryMode mode = RecoveryMode.Strict, bool checkTimestamps = true)
     {
+        _damagedFile = file;
         var disk = Image.Restore(file, change);
         PartitionLog log;
         try
@@ -167,6 +169,9 @@ internal sealed class DamageCheck
         }
 
         var complete = index == _batches.Count && log.LogEndOffset == LogEndOffset;
+        var epochs = log.GetLeaderEpochs();
+        LogModel.Check((epochs.Count == 1 && epochs[0] == (3, 0L)) || _damagedFile == SealedLog, // a flipped epoch field in the data itself cannot be told from a real one
+            $"the leader-epoch cache came back as [{string.Join(", ", epochs)}], expected [(3, 0)]");
         LogModel.Check(complete || mode == RecoveryMode.Salvage,
             $"records were silently lost: {index} of {_batches.Count} batches, log end {log.LogEndOffset} of {LogEndOffset}");
         foreach (var (timestamp, expectedOffset) in checkTimestamps ? _timestamps : [])

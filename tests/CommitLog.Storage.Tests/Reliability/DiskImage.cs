@@ -20,8 +20,8 @@ internal sealed class DiskImage
     public static DiskImage Capture(SimulatedStorage disk, string directory)
         => new(directory, disk.ListFiles(directory).ToDictionary(name => name, name => disk.ReadAllBytes(Path.Combine(directory, name))));
 
-    /// <summary>Creates a new disk holding the image, everything durable, with <paramref name="change"/> applied to the named file's bytes.</summary>
-    public SimulatedStorage Restore(string? file = null, Func<byte[], byte[]>? change = null)
+    /// <summary>Creates a new disk holding the image, everything durable, with <paramref name="change"/> applied to the named file's bytes (null deletes it).</summary>
+    public SimulatedStorage Restore(string? file = null, Func<byte[], byte[]?>? change = null)
     {
         var disk = new SimulatedStorage();
         disk.CreateDirectory(Directory);
