@@ -13,7 +13,7 @@ namespace CommitLog.Storage;
 internal sealed class LogFlusher
 {
     private readonly Action _flush;
-    private readonly Action<Exception> _onFailure;
+    private readonly Func<Exception, Exception> _onFailure;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private TaskCompletionSource? _group;
@@ -24,8 +24,8 @@ internal sealed class LogFlusher
     private Task _loop = Task.CompletedTask;
 
     /// <param name="flush">Flushes everything written so far and calls <see cref="Advance"/>; throws on failure.</param>
-    /// <param name="onFailure">Called once with the first failure (the log fail-stops).</param>
-    public LogFlusher(Action flush, Action<Exception> onFailure)
+    /// <param name="onFailure">Called once with the first failure (the log fail-stops); returns the exception every waiter gets.</param>
+    public LogFlusher(Action flush, Func<Exception, Exception> onFailure)
     {
         _flush = flush;
         _onFailure = onFailure;
@@ -142,12 +142,11 @@ internal sealed class LogFlusher
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
+                    var failure = _onFailure(e);
                     lock (_lock)
                     {
-                        _failure = e;
+                        _failure = failure;
                     }
-
-                    _onFailure(e);
                 }
             }
 

@@ -426,6 +426,18 @@ public sealed partial class PartitionLog
         }
 
         Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+
+        // The newest batch must carry the newest epoch (an append whose cache write failed leaves the file behind).
+        if (_logEndOffset > _logStartOffset)
+        {
+            var last = _segments[FloorSegment(_segments, _logEndOffset - 1)];
+            var lastPosition = last.FindPosition(_logEndOffset - 1, last.Size);
+            if (lastPosition < 0 || last.Read(lastPosition, header) < header.Length || BatchFraming.LeaderEpoch(header) != entries[^1].Epoch)
+            {
+                return false;
+            }
+        }
+
         foreach (var (epoch, start) in entries)
         {
             if (start >= _logEndOffset)

@@ -203,14 +203,19 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         }
     }
 
-    private void OnFlushFailed(Exception exception)
+    private LogStorageException OnFlushFailed(Exception exception)
     {
         _failure ??= new LogStorageException(
             $"Flushing log '{_directory}' failed ({exception.Message}). The log stopped accepting writes: data that was not confirmed flushed may be lost. Reads still work; reopen the log to recover.",
             exception, isFailStopped: true) { LogDirectory = _directory };
         StorageMetrics.FlushFailures.Add(1, StorageMetrics.Tags(_name));
         LogMessages.FlushFailed(_logger, exception, _directory);
+        return _failure;
     }
+
+    /// <summary>Wraps a storage failure of an operation that changed nothing the caller relies on (the log keeps working).</summary>
+    private LogStorageException StorageFailed(string operation, IOException error)
+        => new($"{operation} on log '{_directory}' failed: {error.Message}", error) { LogDirectory = _directory };
 
     private void StartBackground()
     {
