@@ -9,7 +9,8 @@ public enum PowerLossMode
     /// <summary>Only what was flushed survives; every unflushed write and every un-synced directory change is lost.</summary>
     DropUnflushed,
 
-    /// <summary>Per file, a random prefix of the unflushed writes survives; a random prefix of the un-synced directory changes survives.</summary>
+    /// <summary>Per file, a random prefix of the unflushed writes survives; a random prefix of the un-synced directory
+    /// changes survives.</summary>
     KeepPrefix,
 
     /// <summary>Per file, a random subset of the 4 KiB pages changed since the last flush survives, and the length is either the

@@ -92,7 +92,8 @@ internal sealed class SimulatedInode
         byte mask = (byte)(1 << (int)(bitIndex % 8));
         if (index >= Length && index >= _durable.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(bitIndex), bitIndex, $"The file has only {Math.Max(Length, _durable.Length) * 8} bits.");
+            throw new ArgumentOutOfRangeException(
+                nameof(bitIndex), bitIndex, $"The file has only {Math.Max(Length, _durable.Length) * 8} bits.");
         }
 
         if (index < Length)
@@ -221,7 +222,8 @@ internal sealed class SimulatedInode
     {
         if (newLength > Array.MaxLength / 2)
         {
-            throw new IOException($"The simulated file would grow to {newLength} bytes; simulated files are limited to {Array.MaxLength / 2}.");
+            throw new IOException(
+                $"The simulated file would grow to {newLength} bytes; simulated files are limited to {Array.MaxLength / 2}.");
         }
 
         if (newLength > data.Length)

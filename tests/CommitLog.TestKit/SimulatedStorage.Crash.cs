@@ -90,7 +90,10 @@ public sealed partial class SimulatedStorage
         }
     }
 
-    /// <summary>Simulates a power loss where every file independently loses, keeps or tears its unflushed writes (<see cref="PowerLossMode.Random"/>).</summary>
+    /// <summary>
+    /// Simulates a power loss where every file independently loses, keeps or tears its unflushed writes
+    /// (<see cref="PowerLossMode.Random"/>).
+    /// </summary>
     /// <param name="seed">The seed of the random choices.</param>
     public void SimulatePowerLoss(int seed) => Crash(PowerLossMode.Random, seed);
 

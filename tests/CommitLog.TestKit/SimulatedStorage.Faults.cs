@@ -111,7 +111,8 @@ public sealed partial class SimulatedStorage
         }
     }
 
-    /// <summary>Counts and records a call and returns the fault rule it triggers; throws that fault unless <paramref name="deferFault"/>.</summary>
+    /// <summary>Counts and records a call and returns the fault rule it triggers; throws that fault unless
+    /// <paramref name="deferFault"/>.</summary>
     private StorageFaultRule? Begin(StorageOperation operation, string path, string? destination = null, bool deferFault = false)
     {
         _counts[operation] = _counts.GetValueOrDefault(operation) + 1;

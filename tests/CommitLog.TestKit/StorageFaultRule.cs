@@ -29,7 +29,8 @@ public sealed class StorageFaultRule
     /// <summary>Gets a value indicating whether every matching call from the <see cref="Nth"/> on fails.</summary>
     public bool Persistent { get; init; }
 
-    /// <summary>Gets a value indicating whether a failing write first writes a random prefix (from the storage's seed) of its bytes.</summary>
+    /// <summary>Gets a value indicating whether a failing write first writes a random prefix (from the storage's seed) of its
+    /// bytes.</summary>
     public bool PartialWrite { get; init; }
 
     internal int Seen { get; set; }

@@ -46,7 +46,8 @@ public sealed class TrackingStorage(ISegmentStorage inner) : ISegmentStorage
     public ISegmentFile OpenFile(string path, bool create)
     {
         bool existed = create && Inner.FileExists(path);
-        ISegmentFile file = Track(StorageOperation.Open, path, null, () => Inner.OpenFile(path, create), namespaceChange: create && !existed);
+        ISegmentFile file = Track(
+            StorageOperation.Open, path, null, () => Inner.OpenFile(path, create), namespaceChange: create && !existed);
         return new TrackingFile(this, file);
     }
 
@@ -59,7 +60,12 @@ public sealed class TrackingStorage(ISegmentStorage inner) : ISegmentStorage
 
     /// <inheritdoc />
     public void RenameFile(string source, string destination)
-        => Track(StorageOperation.Rename, source, destination, () => { Inner.RenameFile(source, destination); return 0; }, namespaceChange: true);
+        => Track(
+            StorageOperation.Rename,
+            source,
+            destination,
+            () => { Inner.RenameFile(source, destination); return 0; },
+            namespaceChange: true);
 
     /// <inheritdoc />
     public void CreateDirectory(string path)

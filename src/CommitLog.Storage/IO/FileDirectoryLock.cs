@@ -5,11 +5,15 @@ namespace CommitLog.Storage.IO;
 
 /// <summary>
 /// The exclusive lock on a log directory: the file <c>&lt;directory&gt;/.lock</c>, held open with an exclusive
-/// <c>flock</c> on Unix (sharing mode none on Windows), plus an entry in a process-wide registry. The registry is
-/// needed because <c>flock</c> locks belong to an open file description: a second open of the same directory in
-/// the same process could otherwise take the lock again. The lock file is left in place on release; deleting it
-/// would race with another process that is just opening it.
+/// <c>flock</c> on Unix (sharing mode none on Windows), plus an entry in a process-wide registry.
 /// </summary>
+/// <remarks>
+/// On a local file system two opens in one process already conflict (a <c>flock</c> lock belongs to an open file
+/// description, not to the process). The registry still matters where <c>flock</c> is emulated with per-process
+/// POSIX locks (Linux NFS), which would let a second open in the same process through, and it refuses a second
+/// instance without touching the file. The lock file is left in place on release: deleting it would race with
+/// another process that is just opening it.
+/// </remarks>
 internal sealed class FileDirectoryLock : IDisposable
 {
     internal const string LockFileName = ".lock";
@@ -97,7 +101,7 @@ internal sealed class FileDirectoryLock : IDisposable
                 throw new LogDirectoryLockedException(directory) { LogDirectory = directory };
             }
 
-            throw new SegmentIOException(
+            throw new IOException(
                 $"Locking '{lockPath}' failed: flock returned {IOErrors.DescribeErrno(errno)}.", errno);
         }
 

@@ -51,7 +51,7 @@ internal sealed class FileSegmentFile : ISegmentFile
                 total += read;
             }
         }
-        catch (IOException e) when (e is not FileNotFoundException)
+        catch (IOException e)
         {
             throw IOErrors.ReadFailed(Path, position, destination.Length, e);
         }

@@ -39,7 +39,9 @@ internal static class IOErrors
             : io.HResult == ENOSPC || io.HResult == EDQUOT;
     }
 
-    /// <summary>Describes an errno as its symbolic name, number and the platform's text, e.g. "EIO (errno 5: Input/output error)".</summary>
+    /// <summary>
+    /// Describes an errno as its symbolic name, number and the platform's text, e.g. "EIO (errno 5: Input/output error)".
+    /// </summary>
     internal static string DescribeErrno(int errno)
     {
         string name = errno switch
@@ -70,7 +72,7 @@ internal static class IOErrors
 
     /// <summary>Creates the exception for a failed flush of file data (fdatasync, fsync or F_FULLFSYNC).</summary>
     internal static IOException FlushFailed(string path, string call, int errno)
-        => new SegmentIOException(
+        => new IOException(
             $"Flushing '{path}' to stable storage failed: {call} returned {DescribeErrno(errno)}. The writes since the last "
             + "successful flush may be lost. Do not retry the flush and trust it: the log must stop accepting writes "
             + "and re-validate its files when reopened.",
@@ -78,42 +80,44 @@ internal static class IOErrors
 
     /// <summary>Creates the exception for a failed fsync of a directory.</summary>
     internal static IOException SyncDirectoryFailed(string directory, string call, int errno)
-        => new SegmentIOException(
+        => new IOException(
             $"Making file creations, renames and deletions in directory '{directory}' durable failed: {call} returned "
             + $"{DescribeErrno(errno)}. Those changes may be lost on power failure.",
             errno);
 
+    // The wrappers below keep the platform's code in HResult and its text in the message. They create a plain
+    // IOException (which cannot carry both an inner exception and an HResult) so that callers and tests see the
+    // same exception type from the real and the simulated storage.
+
     /// <summary>Wraps a failed write, naming the file, range and the platform error.</summary>
     internal static IOException WriteFailed(string path, long position, int count, IOException inner)
-        => new SegmentIOException(
+        => new IOException(
             $"Writing {count} bytes at position {position} to '{path}' failed: {DescribeCode(inner.HResult)}. Part of the "
-            + $"data may have been written.{DiskFullAdvice(inner)}",
-            inner.HResult,
-            inner);
+            + $"data may have been written.{DiskFullAdvice(inner)} ({inner.Message})",
+            inner.HResult);
 
     /// <summary>Wraps a failed change of a file's length.</summary>
     internal static IOException SetLengthFailed(string path, long length, IOException inner)
-        => new SegmentIOException(
-            $"Setting the length of '{path}' to {length} bytes failed: {DescribeCode(inner.HResult)}.{DiskFullAdvice(inner)}",
-            inner.HResult,
-            inner);
+        => new IOException(
+            $"Setting the length of '{path}' to {length} bytes failed: {DescribeCode(inner.HResult)}."
+            + $"{DiskFullAdvice(inner)} ({inner.Message})",
+            inner.HResult);
 
     /// <summary>Wraps a failed read.</summary>
     internal static IOException ReadFailed(string path, long position, int count, IOException inner)
-        => new SegmentIOException(
-            $"Reading {count} bytes at position {position} from '{path}' failed: {DescribeCode(inner.HResult)}.",
-            inner.HResult,
-            inner);
+        => new IOException(
+            $"Reading {count} bytes at position {position} from '{path}' failed: {DescribeCode(inner.HResult)}. ({inner.Message})",
+            inner.HResult);
 
     /// <summary>Creates a disk-full exception as the platform would report it (used by simulated storage).</summary>
     internal static IOException DiskFull(string operation, string path)
-        => new SegmentIOException(
+        => new IOException(
             $"{operation} on '{path}' failed: {DescribeCode(DiskFullCode)}. The disk is full; free space and retry.",
             DiskFullCode);
 
     /// <summary>Creates a device I/O error as the platform would report it (used by simulated storage).</summary>
     internal static IOException DeviceError(string operation, string path)
-        => new SegmentIOException($"{operation} on '{path}' failed: {DescribeCode(DeviceErrorCode)}.", DeviceErrorCode);
+        => new IOException($"{operation} on '{path}' failed: {DescribeCode(DeviceErrorCode)}.", DeviceErrorCode);
 
     private static string DiskFullAdvice(Exception inner)
         => IsDiskFull(inner) ? " The disk is full: free space (for example through retention) and retry." : string.Empty;

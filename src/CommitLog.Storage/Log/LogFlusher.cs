@@ -24,7 +24,8 @@ internal sealed class LogFlusher
     private Task _loop = Task.CompletedTask;
 
     /// <param name="flush">Flushes everything written so far and calls <see cref="Advance"/>; throws on failure.</param>
-    /// <param name="onFailure">Called once with the first failure (the log fail-stops); returns the exception every waiter gets.</param>
+    /// <param name="onFailure">Called once with the first failure (the log fail-stops); returns the exception that
+    /// every current and later waiter gets.</param>
     public LogFlusher(Action flush, Func<Exception, Exception> onFailure)
     {
         _flush = flush;

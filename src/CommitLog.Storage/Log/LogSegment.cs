@@ -61,7 +61,8 @@ internal sealed class LogSegment
 
     public bool IsEmpty => Size == 0;
 
-    public static LogSegment Open(ISegmentStorage storage, string directory, long baseOffset, bool create)
+    public static LogSegment Open(
+        ISegmentStorage storage, string directory, long baseOffset, bool create, IndexBuffers? offsetBuffers = null, IndexBuffers? timeBuffers = null)
     {
         var log = storage.OpenFile(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix), create);
         ISegmentFile? index = null;
@@ -69,7 +70,8 @@ internal sealed class LogSegment
         {
             index = storage.OpenFile(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.IndexSuffix), create: true);
             var timeIndex = storage.OpenFile(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.TimeIndexSuffix), create: true);
-            return new LogSegment(storage, directory, baseOffset, log, new SparseIndex(index, isTimeIndex: false), new SparseIndex(timeIndex, isTimeIndex: true));
+            return new LogSegment(storage, directory, baseOffset, log,
+                new SparseIndex(index, isTimeIndex: false, offsetBuffers), new SparseIndex(timeIndex, isTimeIndex: true, timeBuffers));
         }
         catch
         {
@@ -126,9 +128,24 @@ internal sealed class LogSegment
         Volatile.Write(ref _nextOffset, nextOffset);
     }
 
-    /// <summary>Adds a closing time-index entry so that the segment's max timestamp is known without a scan (on roll and close).</summary>
-    public void Seal()
+    /// <summary>
+    /// Seals the indexes when the segment stops being the active one: adds the closing time-index entry, writes the
+    /// entries out and switches lookups to the files. Returns the in-memory arrays for the next active segment.
+    /// </summary>
+    public (IndexBuffers Offsets, IndexBuffers Times) SealIndexes()
     {
+        AddClosingTimeEntry();
+        return (OffsetIndex.Seal(), TimeIndex.Seal());
+    }
+
+    /// <summary>Adds a closing time-index entry so that the segment's max timestamp is known without a scan (on roll and close).</summary>
+    public void AddClosingTimeEntry()
+    {
+        if (TimeIndex.IsSealed)
+        {
+            return;
+        }
+
         var offset = NextOffset - 1;
         if (offset >= BaseOffset)
         {
@@ -146,8 +163,8 @@ internal sealed class LogSegment
     {
         long position = 0;
         var expectedBase = BaseOffset;
-        if (OffsetIndex.TryFindFloor(offset - BaseOffset, strictlyBelow: false, out var relative, out var indexed) && indexed < end
-            && EntryMatches(indexed, BaseOffset + relative))
+        if (OffsetIndex.TryFindFloor(offset - BaseOffset, strictlyBelow: false, out var relative, out var indexed)
+            && indexed < end && relative <= offset - BaseOffset && EntryMatches(indexed, BaseOffset + relative))
         {
             position = indexed;
             expectedBase = BaseOffset + relative;

@@ -148,12 +148,12 @@ public sealed partial class PartitionLog
                 }
             }
 
-            var status = BatchFraming.Check(rest, int.MaxValue, verifyCrc: true, out var size);
-            if (status != BatchStatus.Valid)
+            var status = RecordBatchValidator.Check(rest, out var size);
+            if (status != BatchValidationResult.Valid)
             {
+                var detail = RecordBatchValidator.CreateException(status, rest, null, -1);
                 throw new CorruptRecordException(
-                    $"Batch {index} at byte {position} of the appended buffer is invalid: {BatchFraming.Describe(status)}. " +
-                    "Expected whole RecordBatch v2 batches (magic 2) with a matching CRC-32C. Nothing was appended.");
+                    $"Batch {index} at byte {position} of the appended buffer is invalid. {detail.Message} Nothing was appended.", innerException: detail);
             }
 
             var batch = rest[..size];

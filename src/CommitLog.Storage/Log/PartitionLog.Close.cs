@@ -29,18 +29,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Closes the log cleanly; see <see cref="DisposeAsync"/>.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _flushTimer?.Dispose();
-        _retentionTimer?.Dispose();
-        _flusher.StopAsync().GetAwaiter().GetResult();
-        CloseCore();
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private void CloseCore()
     {
@@ -71,7 +60,7 @@ public sealed partial class PartitionLog
         {
             var segments = _segments;
             var flushedFrom = _flusher.Flushed;
-            segments[^1].Seal();
+            segments[^1].AddClosingTimeEntry();
             foreach (var segment in segments)
             {
                 if (segment.NextOffset > flushedFrom || segment == segments[^1])

@@ -105,11 +105,12 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Finds the earliest offset whose batch has a timestamp at or after <paramref name="timestamp"/> (Kafka
+    /// Finds the earliest offset whose record has a timestamp at or after <paramref name="timestamp"/> (Kafka
     /// ListOffsets by time), or null if every record is older.
     /// </summary>
     /// <param name="timestamp">Unix milliseconds.</param>
-    /// <returns>The first offset of the first batch whose max timestamp is at least <paramref name="timestamp"/>, or null.</returns>
+    /// <returns>The offset of the first record, in the first batch whose max timestamp is at least
+    /// <paramref name="timestamp"/>, whose timestamp is at least <paramref name="timestamp"/>; or null.</returns>
     public long? OffsetForTimestamp(long timestamp)
     {
         ThrowIfDisposed();
@@ -143,7 +144,7 @@ public sealed partial class PartitionLog
 
                     if (BatchFraming.MaxTimestamp(batch) >= timestamp)
                     {
-                        return Math.Max(baseOffset, LogStartOffset);
+                        return Math.Max(FirstRecordAtOrAfter(batch, timestamp), LogStartOffset);
                     }
 
                     scanner.Advance();
@@ -156,6 +157,26 @@ public sealed partial class PartitionLog
         }
 
         return null;
+    }
+
+    /// <summary>The offset of the first record in <paramref name="batch"/> with a timestamp at or after <paramref name="timestamp"/>.</summary>
+    private static long FirstRecordAtOrAfter(ReadOnlySpan<byte> batch, long timestamp)
+    {
+        var copy = new RecordBatch(batch.ToArray());
+        if (copy.Header.TimestampType == TimestampType.LogAppendTime)
+        {
+            return copy.Header.BaseOffset;
+        }
+
+        foreach (var record in copy.GetRecords())
+        {
+            if (record.Timestamp >= timestamp)
+            {
+                return record.Offset;
+            }
+        }
+
+        return copy.Header.BaseOffset;
     }
 
     private static int FloorSegment(LogSegment[] segments, long offset)

@@ -48,6 +48,7 @@ public sealed partial class PartitionLog
             }
 
             _segments = [.. segments];
+            DropSegmentsBelow(checkpoint?.LogStartOffset ?? 0);
 
             // Recovery writes a checkpoint: it must carry the log start already, or a crash right after it would
             // bring back records that DeleteRecordsBefore had removed.
@@ -58,6 +59,7 @@ public sealed partial class PartitionLog
             }
 
             ApplyLogStart(checkpoint?.LogStartOffset ?? 0);
+            SettleIndexes();
         }
 
         LoadEpochs();
@@ -107,13 +109,13 @@ public sealed partial class PartitionLog
         for (var i = 0; i < segments.Length - 1; i++)
         {
             var s = segments[i];
-            LoadIndexes(s, s.Log.Length);
+            LoadIndexes(s, s.Log.Length, seal: true);
             s.Restore(s.Log.Length, segments[i + 1].BaseOffset, s.TimeIndex.Last?.Key ?? -1, s.TimeIndex.Last?.Key ?? -1);
         }
 
         var active = segments[^1];
         var length = active.Log.Length;
-        LoadIndexes(active, length);
+        LoadIndexes(active, length, seal: false);
         var from = active.OffsetIndex.Last is { } last ? last.Value : 0;
         var expected = active.OffsetIndex.Last is { } l ? active.BaseOffset + l.Key : active.BaseOffset;
         var (end, next, maxTs) = ScanTail(active, from, length, expected, verifyCrc: true);
@@ -201,7 +203,7 @@ public sealed partial class PartitionLog
         var segment = _segments[index];
         var length = segment.Log.Length;
         var nextBase = _segments[index + 1].BaseOffset;
-        LoadIndexes(segment, length);
+        LoadIndexes(segment, length, seal: true);
         var from = segment.OffsetIndex.Last is { } last ? last.Value : 0;
         var expected = segment.OffsetIndex.Last is { } l ? segment.BaseOffset + l.Key : segment.BaseOffset;
         var (end, next, maxTs) = ScanTail(segment, from, length, expected, verifyCrc: true);
@@ -258,7 +260,7 @@ public sealed partial class PartitionLog
             }
             else
             {
-                LoadIndexes(segment, from);
+                LoadIndexes(segment, from, seal: false);
                 segment.OffsetIndex.TruncateWhere((_, pos) => pos >= from);
                 var relativeNext = expected - segment.BaseOffset;
                 segment.TimeIndex.TruncateWhere((_, rel) => rel >= relativeNext);
@@ -348,10 +350,13 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Loads both indexes of a segment; rebuilds them from the log if either file is damaged.</summary>
-    private void LoadIndexes(LogSegment segment, long length)
+    /// <param name="segment">The segment.</param>
+    /// <param name="length">The valid length of the segment file.</param>
+    /// <param name="seal">Whether lookups should go to the files (a sealed segment) rather than memory.</param>
+    private void LoadIndexes(LogSegment segment, long length, bool seal)
     {
-        var offsetOk = segment.OffsetIndex.Load(Math.Max(length, 1), valuesIncrease: true);
-        var timeOk = segment.TimeIndex.Load(int.MaxValue, valuesIncrease: false);
+        var offsetOk = segment.OffsetIndex.Load(Math.Max(length, 1), valuesIncrease: true, seal);
+        var timeOk = segment.TimeIndex.Load(int.MaxValue, valuesIncrease: false, seal);
 
         // A segment with data always has a time-index entry once its index was written (Seal adds one); an empty time
         // index there means the file was lost, and the segment's max timestamp would read as unknown.
@@ -376,8 +381,23 @@ public sealed partial class PartitionLog
             scanner.Advance();
         }
 
-        segment.Seal();
+        segment.AddClosingTimeEntry();
         segment.PersistIndexes();
+    }
+
+    /// <summary>After loading: every segment but the last looks up in its index files; the last one's indexes are in memory.</summary>
+    private void SettleIndexes()
+    {
+        for (var i = 0; i < _segments.Length - 1; i++)
+        {
+            if (!_segments[i].OffsetIndex.IsSealed || !_segments[i].TimeIndex.IsSealed)
+            {
+                _segments[i].SealIndexes();
+            }
+        }
+
+        _segments[^1].OffsetIndex.EnsureActive();
+        _segments[^1].TimeIndex.EnsureActive();
     }
 
     private void FlushedDataDamaged(string file, long position, string reason)
@@ -400,6 +420,17 @@ public sealed partial class PartitionLog
 
         var start = Math.Min(Math.Max(checkpointStart, _segments[0].BaseOffset), _logEndOffset);
         _logStartOffset = start;
+        DropSegmentsBelow(start);
+    }
+
+    /// <summary>
+    /// Deletes the segments that lie wholly below <paramref name="start"/>, keeping at least one. Retention and
+    /// DeleteRecordsBefore checkpoint the new log start before they delete files, so after a crash such segments
+    /// may still exist, with gaps between them where a concurrent deletion got further: they are not part of the
+    /// log and must not be recovered or checked for continuity.
+    /// </summary>
+    private void DropSegmentsBelow(long start)
+    {
         var drop = 0;
         while (drop < _segments.Length - 1 && _segments[drop + 1].BaseOffset <= start)
         {

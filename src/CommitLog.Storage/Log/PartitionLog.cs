@@ -247,7 +247,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            _logger.LogWarning(e, "Scheduled retention of {Directory} failed; it will run again at the next check", _directory);
+            LogMessages.RetentionFailed(_logger, e, _directory);
         }
     }
 

@@ -167,6 +167,7 @@ public class PartitionLogTests
 
         Assert.Equal(0, log.OffsetForTimestamp(0));
         Assert.Equal(20, log.OffsetForTimestamp(1100));
+        Assert.Equal(21, log.OffsetForTimestamp(1101));
         Assert.Null(log.OffsetForTimestamp(100_000));
     }
 

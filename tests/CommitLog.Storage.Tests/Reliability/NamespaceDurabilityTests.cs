@@ -23,26 +23,26 @@ public class NamespaceDurabilityTests
             FlushPolicy = beforeAck ? FlushPolicy.BeforeAck : FlushPolicy.Os,
         };
         var log = PartitionLog.Open("/data/ns-0", options);
-        AssertSynced(tracking, "open");
+        AssertSynced(tracking, beforeAck, "open");
         for (var i = 0; i < 60; i++)
         {
             await log.AppendAsync(Log.TestBatches.Make(2, i * 2L, valueSize: 100), Ct);
-            AssertSynced(tracking, $"append {i}");
+            AssertSynced(tracking, beforeAck, $"append {i}");
             if (i % 10 == 9)
             {
                 log.EnforceRetention();
-                AssertSynced(tracking, $"retention after append {i}");
+                AssertSynced(tracking, beforeAck, $"retention after append {i}");
                 log.DeleteRecordsBefore(log.LogStartOffset + 1);
-                AssertSynced(tracking, $"delete-records after append {i}");
+                AssertSynced(tracking, beforeAck, $"delete-records after append {i}");
                 log.TruncateTo(log.LogEndOffset - 3);
-                AssertSynced(tracking, $"truncate after append {i}");
+                AssertSynced(tracking, beforeAck, $"truncate after append {i}");
                 log.Roll();
-                AssertSynced(tracking, $"roll after append {i}");
+                AssertSynced(tracking, beforeAck, $"roll after append {i}");
             }
         }
 
         await log.DisposeAsync();
-        AssertSynced(tracking, "close");
+        AssertSynced(tracking, beforeAck, "close");
         var events = tracking.Events;
         var created = 0;
         foreach (var open in events.Where(e => e.Operation == StorageOperation.Open && e.Path.EndsWith(".log", StringComparison.Ordinal)))
@@ -61,11 +61,14 @@ public class NamespaceDurabilityTests
         Assert.True(created > 5, $"only {created} segments were created and written");
     }
 
-    private static void AssertSynced(TrackingStorage tracking, string step)
+    private static void AssertSynced(TrackingStorage tracking, bool beforeAck, string step)
     {
         // Removing a file already renamed to .deleted needs no sync: if it comes back after a crash, open deletes it again.
+        // Under FlushPolicy.Os a roll starts a background flush whose checkpoint write may be in flight at this moment;
+        // no acknowledgement depends on it (under BeforeAck the ack waits for it, so it is checked there).
         var unsynced = tracking.UnsyncedDirectoryChanges
             .Where(e => !(e.Operation == StorageOperation.Delete && e.Path.EndsWith(".deleted", StringComparison.Ordinal)))
+            .Where(e => beforeAck || !Path.GetFileName(e.Destination ?? e.Path).StartsWith("partition.checkpoint", StringComparison.Ordinal))
             .ToList();
         Assert.True(unsynced.Count == 0, $"after {step}, directory changes not synced: {string.Join("; ", unsynced)}");
     }
