@@ -162,10 +162,12 @@ internal sealed class LogSegment
     public long FindPosition(long offset, long end)
     {
         long position = 0;
+        var expectedBase = BaseOffset;
         if (OffsetIndex.TryFindFloor(offset - BaseOffset, strictlyBelow: false, out var relative, out var indexed)
             && indexed < end && relative <= offset - BaseOffset && EntryMatches(indexed, BaseOffset + relative))
         {
             position = indexed;
+            expectedBase = BaseOffset + relative;
         }
 
         Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
@@ -183,11 +185,21 @@ internal sealed class LogSegment
                     $"The batch at position {position} of '{Log.Path}' has an invalid length ({totalSize} bytes).", Log.Path, position);
             }
 
+            // The base offset is outside the CRC: a damaged one must not send a reader to the wrong batch.
+            var baseOffset = BatchFraming.BaseOffset(header);
+            if (baseOffset != expectedBase)
+            {
+                throw new CorruptRecordException(
+                    $"The batch at position {position} of '{Log.Path}' claims base offset {baseOffset}, but the batches before it end at {expectedBase - 1}.",
+                    Log.Path, position);
+            }
+
             if (BatchFraming.LastOffset(header) >= offset)
             {
                 return position;
             }
 
+            expectedBase = BatchFraming.LastOffset(header) + 1;
             position += totalSize;
         }
 

@@ -63,7 +63,14 @@ public sealed partial class PartitionLog
 
             if (ShouldRoll(segment, data.Length, recordCount, maxTimestamp, now))
             {
-                segment = RollLocked(now);
+                try
+                {
+                    segment = RollLocked(now);
+                }
+                catch (IOException e)
+                {
+                    throw StorageFailed("Rolling to a new segment before an append (nothing was appended)", e);
+                }
             }
 
             nextOffset = AssignOffsets(data, firstOffset, appendTime);
@@ -91,7 +98,16 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _logEndOffset, nextOffset);
             if (_leaderEpoch > _epochs.LatestEpoch)
             {
-                _epochs.Assign(_leaderEpoch, firstOffset);
+                try
+                {
+                    _epochs.Assign(_leaderEpoch, firstOffset);
+                }
+                catch (IOException e)
+                {
+                    // The records are written and visible, so the append stands; the epoch cache is derived data and
+                    // open checks it against the batches (and rebuilds it) if this entry never reached the disk.
+                    LogMessages.EpochCacheWriteFailed(_logger, e, _directory);
+                }
             }
 
             _unflushedMessages += recordCount;

@@ -25,7 +25,14 @@ public sealed partial class PartitionLog
             ThrowIfFailStopped();
             if (!Active.IsEmpty)
             {
-                RollLocked(NowMs);
+                try
+                {
+                    RollLocked(NowMs);
+                }
+                catch (IOException e)
+                {
+                    throw StorageFailed("Rolling the active segment", e);
+                }
             }
         }
     }

@@ -215,6 +215,10 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         return _failure;
     }
 
+    /// <summary>Wraps a storage failure of an operation that changed nothing the caller relies on (the log keeps working).</summary>
+    private LogStorageException StorageFailed(string operation, IOException error)
+        => new($"{operation} on log '{_directory}' failed: {error.Message}", error) { LogDirectory = _directory };
+
     private void StartBackground()
     {
         _flusher.Start(_recoveryPoint.Offset);
