@@ -160,8 +160,7 @@ public sealed partial class PartitionLog
                         // flushed data as lost).
                         _recoveryPoint = new FlushPoint(newEnd, segment.BaseOffset, position);
                         _flusher.Lower(newEnd);
-                        CheckpointFile.WriteAtomic(_storage, _directory, SegmentFileNames.CheckpointFile,
-                            new PartitionCheckpoint(newEnd, segment.BaseOffset, position, newStart).Encode());
+                        _checkpointFile.Write(new PartitionCheckpoint(newEnd, segment.BaseOffset, position, newStart));
                     }
 
                     segment.TruncateTo(position, newEnd, RecomputeMaxTimestamp(segment, position));
