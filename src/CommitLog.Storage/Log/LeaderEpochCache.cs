@@ -78,7 +78,7 @@ internal sealed class LeaderEpochCache
         _entries.Add((epoch, startOffset));
         if (persist)
         {
-            Persist();
+            TryPersist();
         }
 
         return true;
@@ -107,7 +107,7 @@ internal sealed class LeaderEpochCache
         _entries.RemoveAll(e => e.StartOffset >= endOffset);
         if (_entries.Count != before)
         {
-            Persist();
+            TryPersist();
         }
     }
 
@@ -132,21 +132,38 @@ internal sealed class LeaderEpochCache
 
         if (changed && persist)
         {
-            Persist();
+            TryPersist();
         }
     }
 
-    /// <summary>Writes the file unless the disk is full (the log must be able to free space on a full disk).</summary>
-    public void TryPersist()
+    /// <summary>
+    /// Writes the file, keeping a failure in <see cref="LastWriteError"/> instead of throwing: the cache is derived
+    /// data, checked against the batches' leader epochs and rebuilt when it disagrees on the next open, so a failed
+    /// write must neither fail an append that already happened nor stop retention from freeing a full disk.
+    /// </summary>
+    public bool TryPersist()
     {
         try
         {
             Persist();
+            return true;
         }
-        catch (IOException e) when (IO.IOErrors.IsDiskFull(e))
+        catch (IOException e)
         {
+            LastWriteError = e;
+            return false;
         }
     }
+
+    /// <summary>Gets and clears the failure of the last write that failed, if any.</summary>
+    public IOException? TakeWriteError()
+    {
+        var error = LastWriteError;
+        LastWriteError = null;
+        return error;
+    }
+
+    private IOException? LastWriteError { get; set; }
 
     public void Clear() => _entries.Clear();
 

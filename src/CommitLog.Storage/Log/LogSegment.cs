@@ -134,7 +134,9 @@ internal sealed class LogSegment
     /// </summary>
     public (IndexBuffers Offsets, IndexBuffers Times) SealIndexes()
     {
+        // All I/O first: a failure leaves both indexes active and unchanged but for the closing entry.
         AddClosingTimeEntry();
+        PersistIndexes();
         return (OffsetIndex.Seal(), TimeIndex.Seal());
     }
 
@@ -251,20 +253,35 @@ internal sealed class LogSegment
     /// Renames the segment's files to <c>.deleted</c> (durably, with a directory sync) and drops the log's own
     /// reference; the files are deleted once the last reader releases the segment.
     /// </summary>
-    public void MarkDeleted()
+    /// <returns>False if a rename or the directory sync failed; the files are then removed at the next open
+    /// (they lie below the log start), and the segment is released all the same.</returns>
+    public bool MarkDeleted()
     {
-        foreach (var suffix in new[] { SegmentFileNames.LogSuffix, SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
+        var renamed = true;
+        try
         {
-            var path = SegmentFileNames.PathOf(Directory, BaseOffset, suffix);
-            if (_storage.FileExists(path))
+            foreach (var suffix in new[] { SegmentFileNames.LogSuffix, SegmentFileNames.IndexSuffix, SegmentFileNames.TimeIndexSuffix })
             {
-                _storage.RenameFile(path, path + SegmentFileNames.DeletedSuffix);
+                var path = SegmentFileNames.PathOf(Directory, BaseOffset, suffix);
+                if (_storage.FileExists(path))
+                {
+                    _storage.RenameFile(path, path + SegmentFileNames.DeletedSuffix);
+                }
             }
+
+            _storage.SyncDirectory(Directory);
+        }
+        catch (IOException)
+        {
+            renamed = false;
+        }
+        finally
+        {
+            Volatile.Write(ref _deleteOnRelease, 1);
+            Release();
         }
 
-        _storage.SyncDirectory(Directory);
-        Volatile.Write(ref _deleteOnRelease, 1);
-        Release();
+        return renamed;
     }
 
     /// <summary>Truncates the segment to <paramref name="position"/> and drops index entries at or past it.</summary>

@@ -15,6 +15,7 @@ internal sealed class PartitionCheckpointFile : IDisposable
     private readonly string _directory;
     private readonly string _path;
     private readonly byte[] _slot = new byte[PartitionCheckpoint.SlotSize];
+    private readonly byte[][] _written = [new byte[PartitionCheckpoint.SlotSize], new byte[PartitionCheckpoint.SlotSize]];
     private ISegmentFile? _file;
     private long _sequence;
 
@@ -36,6 +37,8 @@ internal sealed class PartitionCheckpointFile : IDisposable
         _file ??= _storage.OpenFile(_path, create: false);
         var content = new byte[2 * PartitionCheckpoint.SlotSize];
         var read = _file.Read(0, content);
+        content.AsSpan(0, PartitionCheckpoint.SlotSize).CopyTo(_written[0]);
+        content.AsSpan(PartitionCheckpoint.SlotSize, PartitionCheckpoint.SlotSize).CopyTo(_written[1]);
         (PartitionCheckpoint Checkpoint, long Sequence)? best = null;
         for (var slot = 0; slot < 2; slot++)
         {
@@ -64,14 +67,33 @@ internal sealed class PartitionCheckpointFile : IDisposable
         }
 
         var sequence = _sequence + 1;
+        var slot = (int)(sequence & 1);
         checkpoint.Encode(sequence, _slot);
-        _file.Write((sequence & 1) * PartitionCheckpoint.SlotSize, _slot);
-        _file.Flush();
-        if (created)
+        try
         {
-            _storage.SyncDirectory(_directory);
+            _file.Write(slot * PartitionCheckpoint.SlotSize, _slot);
+            _file.Flush();
+            if (created)
+            {
+                _storage.SyncDirectory(_directory);
+            }
+        }
+        catch (IOException)
+        {
+            // The caller reports the operation as failed, so the new checkpoint must not win after a crash: put the
+            // slot back as it was (best effort), leaving the other slot's checkpoint the newest.
+            try
+            {
+                _file.Write(slot * PartitionCheckpoint.SlotSize, _written[slot]);
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
         }
 
+        _slot.CopyTo(_written[slot], 0);
         _sequence = sequence;
     }
 

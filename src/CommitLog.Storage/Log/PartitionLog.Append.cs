@@ -98,16 +98,10 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _logEndOffset, nextOffset);
             if (_leaderEpoch > _epochs.LatestEpoch)
             {
-                try
-                {
-                    _epochs.Assign(_leaderEpoch, firstOffset);
-                }
-                catch (IOException e)
-                {
-                    // The records are written and visible, so the append stands; the epoch cache is derived data and
-                    // open checks it against the batches (and rebuilds it) if this entry never reached the disk.
-                    LogMessages.EpochCacheWriteFailed(_logger, e, _directory);
-                }
+                // The records are written and visible, so the append stands even if the epoch cache cannot be
+                // written: open checks the cache against the batches (and rebuilds it) if this entry never got there.
+                _epochs.Assign(_leaderEpoch, firstOffset);
+                ReportEpochWriteError();
             }
 
             _unflushedMessages += recordCount;

@@ -39,28 +39,32 @@ public sealed partial class PartitionLog
 
     private LogSegment RollLocked(long now)
     {
-        var (offsetBuffers, timeBuffers) = Active.SealIndexes();
-        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true, offsetBuffers, timeBuffers);
-        if (segment.Log.Length > 0 || segment.OffsetIndex.Count > 0)
-        {
-            // Left over from an earlier roll that crashed before any data reached it: it holds nothing acknowledged.
-            segment.Log.SetLength(0);
-        }
-
-        segment.OffsetIndex.Reset();
-        segment.TimeIndex.Reset();
-
-        segment.CreatedAt = now;
+        // The new segment is created and made durable before the active one is sealed, so a failure leaves the
+        // active segment as it was and the append that triggered the roll fails cleanly.
+        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true);
         try
         {
+            if (segment.Log.Length > 0)
+            {
+                // Left over from an earlier roll that failed or crashed before any data reached it: it holds nothing acknowledged.
+                segment.Log.SetLength(0);
+            }
+
+            segment.OffsetIndex.Reset();
+            segment.TimeIndex.Reset();
             _storage.SyncDirectory(_directory);
+            var (offsetBuffers, timeBuffers) = Active.SealIndexes();
+            segment.OffsetIndex.Adopt(offsetBuffers);
+            segment.TimeIndex.Adopt(timeBuffers);
         }
         catch
         {
+            // Best effort: an empty segment file left behind holds nothing, and recovery drops it.
             segment.MarkDeleted();
             throw;
         }
 
+        segment.CreatedAt = now;
         Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), segment]);
         _checkpointDue = true;
         _flusher.Request();
@@ -137,16 +141,36 @@ public sealed partial class PartitionLog
     {
         lock (_checkpointLock)
         {
-            PartitionCheckpoint checkpoint;
-            lock (_appendLock)
-            {
-                var point = _recoveryPoint;
-                checkpoint = new PartitionCheckpoint(point.Offset, point.SegmentBase, point.Position, _logStartOffset);
-                _checkpointDue = false;
-            }
+            WriteCheckpointLocked(null, null);
+        }
+    }
 
-            Volatile.Write(ref _lastCheckpointAt, Stopwatch.GetTimestamp());
+    /// <summary>
+    /// Writes the recovery point and a log start offset durably; the caller holds the checkpoint lock. Lock order:
+    /// checkpoint lock, then append lock.
+    /// </summary>
+    /// <param name="logStart">The log start to record, or null for the current one.</param>
+    /// <param name="operation">When set, a failure is reported as a retriable <see cref="LogStorageException"/> naming it.</param>
+    private void WriteCheckpointLocked(long? logStart, string? operation)
+    {
+        PartitionCheckpoint checkpoint;
+        lock (_appendLock)
+        {
+            var point = _recoveryPoint;
+            checkpoint = new PartitionCheckpoint(point.Offset, point.SegmentBase, point.Position, logStart ?? _logStartOffset);
+            _checkpointDue = false;
+        }
+
+        Volatile.Write(ref _lastCheckpointAt, Stopwatch.GetTimestamp());
+        try
+        {
             _checkpointFile.Write(checkpoint);
+        }
+        catch (IOException e) when (operation is not null)
+        {
+            throw new LogStorageException(
+                $"The {operation} of log '{_directory}' could not write its checkpoint: {e.Message} Nothing changed; the operation can be retried.", e)
+                { LogDirectory = _directory };
         }
     }
 }

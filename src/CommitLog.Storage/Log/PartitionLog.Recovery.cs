@@ -47,6 +47,7 @@ public sealed partial class PartitionLog
 
             _segments = [.. segments];
             DropSegmentsBelow(checkpoint?.LogStartOffset ?? 0);
+            DropEmptyLeftovers(checkpoint);
 
             // Recovery writes a checkpoint: it must carry the log start already, or a crash right after it would
             // bring back records that DeleteRecordsBefore had removed.
@@ -305,7 +306,7 @@ public sealed partial class PartitionLog
         {
             StorageMetrics.RecoveryTruncatedBytes.Add(segments[i].Log.Length, StorageMetrics.Tags(_name));
             LogMessages.TruncatedTail(_logger, _directory, segments[i].Log.Length, 0, segments[i].Log.Path, "it follows a truncated segment");
-            segments[i].MarkDeleted();
+            DeleteDuringRecovery(segments[i]);
         }
 
         _segments = segments[..(index + 1)];
@@ -441,7 +442,7 @@ public sealed partial class PartitionLog
             _segments = old[drop..];
             for (var i = 0; i < drop; i++)
             {
-                old[i].MarkDeleted();
+                DeleteDuringRecovery(old[i]);
             }
         }
     }
@@ -522,7 +523,7 @@ public sealed partial class PartitionLog
         {
             LogMessages.TruncatedTail(_logger, _directory, segment.Log.Length, 0, segment.Log.Path,
                 $"the recovered log ends at {_logEndOffset}, below its start offset {start}");
-            segment.MarkDeleted();
+            DeleteDuringRecovery(segment);
         }
 
         _logStartOffset = start;
@@ -555,5 +556,46 @@ public sealed partial class PartitionLog
         _epochs.TruncateFromEnd(_logEndOffset);
         _epochs.TruncateFromStart(_logStartOffset);
         _leaderEpoch = Math.Max(0, _epochs.LatestEpoch);
+    }
+
+    private void DeleteDuringRecovery(LogSegment segment)
+    {
+        if (!segment.MarkDeleted())
+        {
+            throw new IOException(
+                $"Recovery of log '{_directory}' could not delete segment {segment.BaseOffset} (rename to .deleted or directory sync failed); the log was not opened.");
+        }
+    }
+
+    /// <summary>
+    /// Drops empty segment files left by a roll that failed: an empty segment, other than the first, that the
+    /// checkpoint does not point at. They hold no records, and keeping them would break the offset continuity checks.
+    /// </summary>
+    private void DropEmptyLeftovers(PartitionCheckpoint? checkpoint)
+    {
+        if (_segments.Length < 2)
+        {
+            return;
+        }
+
+        var kept = new List<LogSegment>(_segments.Length);
+        for (var i = 0; i < _segments.Length; i++)
+        {
+            var segment = _segments[i];
+            var referenced = checkpoint is { } c && c.SegmentBase == segment.BaseOffset;
+            // The first segment is never dropped: an empty first segment means its records were lost, and the
+            // segments after it then fail the continuity check and are cut, as they must be.
+            // A segment the checkpoint points at is never dropped either: recovery starts there.
+            if (i > 0 && segment.Log.Length == 0 && !referenced)
+            {
+                LogMessages.TruncatedTail(_logger, _directory, 0, 0, segment.Log.Path, "an empty segment left by a roll that did not complete");
+                DeleteDuringRecovery(segment);
+                continue;
+            }
+
+            kept.Add(segment);
+        }
+
+        _segments = [.. kept];
     }
 }

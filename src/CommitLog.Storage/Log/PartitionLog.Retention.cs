@@ -14,88 +14,112 @@ public sealed partial class PartitionLog
     public int EnforceRetention()
     {
         ThrowIfDisposed();
-        List<LogSegment> deleted = [];
+        LogSegment[] deleted;
         long newStart;
-        lock (_appendLock)
+        lock (_checkpointLock)
         {
-            var segments = Volatile.Read(ref _segments);
-            var total = 0L;
-            foreach (var s in segments)
+            lock (_appendLock)
             {
-                total += s.Size;
+                ThrowIfFailStopped();
+                (deleted, newStart) = SelectExpiredSegments();
             }
 
-            var retentionMs = _options.RetentionMs is { } r ? (long)r.TotalMilliseconds : -1;
-            var now = NowMs;
-            for (var i = 0; i < segments.Length - 1; i++)
-            {
-                var segment = segments[i];
-                var belowStart = segments[i + 1].BaseOffset <= _logStartOffset;
-                var expired = retentionMs >= 0 && segment.MaxTimestamp >= 0 && now - segment.MaxTimestamp > retentionMs;
-                var overSize = _options.RetentionBytes >= 0 && total - _options.RetentionBytes >= segment.Size;
-                if (!(belowStart || expired || overSize))
-                {
-                    break;
-                }
-
-                deleted.Add(segment);
-                total -= segment.Size;
-            }
-
-            if (deleted.Count == 0)
+            if (deleted.Length == 0)
             {
                 return 0;
             }
 
-            newStart = Math.Max(_logStartOffset, segments[deleted.Count].BaseOffset);
-            Volatile.Write(ref _segments, segments[deleted.Count..]);
-            Volatile.Write(ref _logStartOffset, newStart);
-            _epochs.TruncateFromStart(newStart, persist: false);
+            // The new log start is durable before it is published and before any file goes, so that a crash can
+            // never bring deleted records back.
+            WriteCheckpointLocked(newStart, "retention");
+            lock (_appendLock)
+            {
+                Volatile.Write(ref _segments, Volatile.Read(ref _segments)[deleted.Length..]);
+                Volatile.Write(ref _logStartOffset, newStart);
+                _epochs.TruncateFromStart(newStart, persist: false);
+            }
         }
 
-        WriteCheckpoint();
         TryPersistEpochs();
         var bytes = 0L;
         foreach (var segment in deleted)
         {
             bytes += segment.Size;
-            segment.MarkDeleted();
+            DeleteSegment(segment);
         }
 
-        StorageMetrics.RetentionDeletedSegments.Add(deleted.Count, StorageMetrics.Tags(_name));
-        LogMessages.RetentionDeleted(_logger, deleted.Count, bytes, _directory, newStart);
-        return deleted.Count;
+        StorageMetrics.RetentionDeletedSegments.Add(deleted.Length, StorageMetrics.Tags(_name));
+        LogMessages.RetentionDeleted(_logger, deleted.Length, bytes, _directory, newStart);
+        return deleted.Length;
     }
 
     /// <summary>
     /// Moves the log start offset up to <paramref name="offset"/> (Kafka DeleteRecords): records below it are no
-    /// longer readable, and segments wholly below it are deleted.
+    /// longer readable, and segments wholly below it are deleted. The new start is durable before this returns.
     /// </summary>
     /// <param name="offset">The new log start offset, at most <see cref="HighWatermark"/>.</param>
     /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is negative or above the high watermark.</exception>
+    /// <exception cref="LogStorageException">The storage failed (the log start did not move), or the log is fail-stopped.</exception>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
     public void DeleteRecordsBefore(long offset)
     {
         ThrowIfDisposed();
-        lock (_appendLock)
+        lock (_checkpointLock)
         {
-            if (offset < 0 || offset > HighWatermark)
+            lock (_appendLock)
             {
-                throw new OffsetOutOfRangeException(offset, _logStartOffset, HighWatermark, _directory);
+                ThrowIfFailStopped();
+                if (offset < 0 || offset > HighWatermark)
+                {
+                    throw new OffsetOutOfRangeException(offset, _logStartOffset, HighWatermark, _directory);
+                }
+
+                if (offset <= _logStartOffset)
+                {
+                    return;
+                }
             }
 
-            if (offset <= _logStartOffset)
+            WriteCheckpointLocked(offset, "delete-records");
+            lock (_appendLock)
             {
-                return;
+                Volatile.Write(ref _logStartOffset, offset);
+                _epochs.TruncateFromStart(offset, persist: false);
             }
-
-            Volatile.Write(ref _logStartOffset, offset);
-            _epochs.TruncateFromStart(offset, persist: false);
         }
 
-        WriteCheckpoint();
         TryPersistEpochs();
         EnforceRetention();
+    }
+
+    /// <summary>Picks the oldest sealed segments that retention removes, and the log start that follows. Under the append lock.</summary>
+    private (LogSegment[] Deleted, long NewStart) SelectExpiredSegments()
+    {
+        var segments = Volatile.Read(ref _segments);
+        var total = 0L;
+        foreach (var s in segments)
+        {
+            total += s.Size;
+        }
+
+        var retentionMs = _options.RetentionMs is { } r ? (long)r.TotalMilliseconds : -1;
+        var now = NowMs;
+        var count = 0;
+        for (; count < segments.Length - 1; count++)
+        {
+            var segment = segments[count];
+            var belowStart = segments[count + 1].BaseOffset <= _logStartOffset;
+            var expired = retentionMs >= 0 && segment.MaxTimestamp >= 0 && now - segment.MaxTimestamp > retentionMs;
+            var overSize = _options.RetentionBytes >= 0 && total - _options.RetentionBytes >= segment.Size;
+            if (!(belowStart || expired || overSize))
+            {
+                break;
+            }
+
+            total -= segment.Size;
+        }
+
+        return count == 0 ? ([], _logStartOffset) : (segments[..count], Math.Max(_logStartOffset, segments[count].BaseOffset));
     }
 
     /// <summary>
@@ -176,12 +200,13 @@ public sealed partial class PartitionLog
                 Volatile.Write(ref _logEndOffset, newEnd);
                 Volatile.Write(ref _logStartOffset, newStart);
                 _epochs.TruncateFromEnd(newEnd);
+                ReportEpochWriteError();
                 _truncations++;
             }
 
             foreach (var segment in removed)
             {
-                segment.MarkDeleted();
+                DeleteSegment(segment);
             }
         }
 
@@ -189,11 +214,30 @@ public sealed partial class PartitionLog
         LogMessages.Truncated(_logger, _directory, offset);
     }
 
+    /// <summary>Deletes a segment that is no longer in the log; a failure is logged, and the next open removes the files.</summary>
+    private void DeleteSegment(LogSegment segment)
+    {
+        if (!segment.MarkDeleted())
+        {
+            LogMessages.SegmentDeleteFailed(_logger, segment.BaseOffset, _directory);
+        }
+    }
+
     private void TryPersistEpochs()
     {
         lock (_appendLock)
         {
             _epochs.TryPersist();
+            ReportEpochWriteError();
+        }
+    }
+
+    /// <summary>Logs a failed write of the leader-epoch cache (derived data; see <see cref="LeaderEpochCache.TryPersist"/>).</summary>
+    private void ReportEpochWriteError()
+    {
+        if (_epochs.TakeWriteError() is { } error)
+        {
+            LogMessages.EpochCacheWriteFailed(_logger, error, _directory);
         }
     }
 

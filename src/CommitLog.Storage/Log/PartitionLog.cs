@@ -169,6 +169,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
             ArgumentOutOfRangeException.ThrowIfLessThan(epoch, _leaderEpoch);
             _leaderEpoch = epoch;
             _epochs.Assign(epoch, _logEndOffset);
+            ReportEpochWriteError();
         }
     }
 

@@ -231,6 +231,16 @@ internal sealed class SparseIndex : IDisposable
         _file.SetLength(0);
     }
 
+    /// <summary>Takes over the arrays of the index that was active before this one (only while this one is empty).</summary>
+    public void Adopt(IndexBuffers buffers)
+    {
+        if (!_sealed && _count == 0)
+        {
+            _keys = buffers.Keys;
+            _values = buffers.Values;
+        }
+    }
+
     /// <summary>Makes sure the entries are in memory, so that entries can be added (the segment is the active one).</summary>
     public void EnsureActive() => Unseal();
 

@@ -41,10 +41,7 @@ public class IoFaultTests
         return data;
     }
 
-    [Theory(Skip = "Finds open bugs, reported to the lead (remove Skip to reproduce): raw SegmentIOException escapes "
-        + "DeleteRecordsBefore/EnforceRetention/checkpoint writes instead of LogStorageException; an Open fault during a roll "
-        + "later makes Strict recovery report intact data as damaged, and under Os a process crash then loses acknowledged records; "
-        + "a failed checkpoint write lets the log start go back after a power loss.")]
+    [Theory]
     [MemberData(nameof(Cases))]
     public async Task Fault_AtEveryNthCall_FailsCleanlyAndLosesNothingAcknowledged(StorageOperation operation, StorageFaultKind kind, bool beforeAck)
     {
