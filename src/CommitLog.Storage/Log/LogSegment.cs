@@ -166,7 +166,7 @@ internal sealed class LogSegment
         long position = 0;
         var expectedBase = BaseOffset;
         if (OffsetIndex.TryFindFloor(offset - BaseOffset, strictlyBelow: false, out var relative, out var indexed)
-            && indexed < end && relative <= offset - BaseOffset && EntryMatches(indexed, BaseOffset + relative))
+            && indexed >= 0 && indexed < end && relative >= 0 && relative <= offset - BaseOffset && EntryMatches(indexed, BaseOffset + relative))
         {
             position = indexed;
             expectedBase = BaseOffset + relative;

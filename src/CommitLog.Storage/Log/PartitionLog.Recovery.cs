@@ -107,9 +107,7 @@ public sealed partial class PartitionLog
         var segments = _segments;
         for (var i = 0; i < segments.Length - 1; i++)
         {
-            var s = segments[i];
-            LoadIndexes(s, s.Log.Length, seal: true);
-            s.Restore(s.Log.Length, segments[i + 1].BaseOffset, s.TimeIndex.Last?.Key ?? -1, s.TimeIndex.Last?.Key ?? -1);
+            OpenSealedSegment(i);
         }
 
         var active = segments[^1];
@@ -164,7 +162,16 @@ public sealed partial class PartitionLog
             }
         }
 
-        for (var i = 0; i < startIndex; i++)
+        // Segments wholly below the recovery point were flushed before the checkpoint moved past them: they are opened
+        // without reading them, so reopening costs what the unflushed tail costs, not what the whole log does. Reads
+        // verify every batch's checksum, so damage there is still reported when it is read. Only the segment right
+        // before the recovery point's segment has its tail checked, since a roll has just sealed it.
+        for (var i = 0; i < startIndex - 1; i++)
+        {
+            OpenSealedSegment(i);
+        }
+
+        for (var i = Math.Max(0, startIndex - 1); i < startIndex; i++)
         {
             if (!CheckFlushedSegment(i))
             {
@@ -597,5 +604,23 @@ public sealed partial class PartitionLog
         }
 
         _segments = [.. kept];
+    }
+
+    /// <summary>Opens a sealed segment below the recovery point: its size from the file, its end from the next segment.</summary>
+    private void OpenSealedSegment(int index)
+    {
+        var segment = _segments[index];
+        var length = segment.Log.Length;
+        var span = _segments[index + 1].BaseOffset - segment.BaseOffset;
+        var offsetsOk = segment.OffsetIndex.LoadLazily((key, value) => key >= 0 && key < span && value >= 0 && value < length, valuesIncrease: true);
+        var timesOk = offsetsOk && segment.TimeIndex.LoadLazily((_, value) => value >= 0 && value < span, valuesIncrease: false);
+        // A segment with data and no time-index entry lost its time index (every batch has a timestamp entry at seal).
+        if (!offsetsOk || !timesOk || (length > 0 && segment.TimeIndex.Count == 0))
+        {
+            LoadIndexes(segment, length, seal: true);
+        }
+
+        var maxTimestamp = segment.TimeIndex.Last?.Key ?? -1;
+        segment.Restore(length, _segments[index + 1].BaseOffset, maxTimestamp, maxTimestamp);
     }
 }

@@ -127,6 +127,54 @@ internal sealed class SparseIndex : IDisposable
         return clean;
     }
 
+    /// <summary>
+    /// Opens a sealed segment's index without reading it all, so that opening a log costs the same whatever its size:
+    /// only the last two entries are read and checked (in range, increasing). Entries are checked again when used
+    /// (the log verifies the batch an entry points at). Returns false if the file looks damaged; the caller then
+    /// loads and validates it fully with <see cref="Load"/>.
+    /// </summary>
+    /// <param name="entryOk">Whether an entry (key, value) is in range for this segment.</param>
+    /// <param name="valuesIncrease">Whether values must increase strictly.</param>
+    public bool LoadLazily(Func<long, int, bool> entryOk, bool valuesIncrease)
+    {
+        var length = _file.Length;
+        if (length % EntrySize != 0 || length / EntrySize > int.MaxValue / 2)
+        {
+            return false;
+        }
+
+        var count = (int)(length / EntrySize);
+        long lastKey = long.MinValue;
+        var lastValue = -1;
+        if (count > 0)
+        {
+            Span<byte> tail = stackalloc byte[24];
+            var take = Math.Min(count, 2);
+            tail = tail[..(take * EntrySize)];
+            if (_file.Read((long)(count - take) * EntrySize, tail) < tail.Length)
+            {
+                return false;
+            }
+
+            var previous = take == 2 ? Decode(tail) : ((long)long.MinValue, -1);
+            var last = Decode(tail[((take - 1) * EntrySize)..]);
+            var valueOk = valuesIncrease ? last.Value > previous.Item2 : last.Value >= previous.Item2;
+            if (!entryOk(last.Key, last.Value) || (take == 2 && (!entryOk(previous.Item1, previous.Item2) || last.Key <= previous.Item1 || !valueOk)))
+            {
+                return false;
+            }
+
+            (lastKey, lastValue) = last;
+        }
+
+        _persisted = count;
+        _sealedLastKey = lastKey;
+        _sealedLastValue = lastValue;
+        Volatile.Write(ref _sealed, true);
+        Volatile.Write(ref _count, count);
+        return true;
+    }
+
     /// <summary>Adds an entry; the key must be greater than the last one. Only while not sealed.</summary>
     public void Add(long key, int value)
     {
