@@ -41,7 +41,7 @@ public sealed class ProducerConfig
                 case "max.in.flight.requests.per.connection": MaxInFlightRequestsPerConnection = ConfigParser.ParseInt32(key, value, 1, int.MaxValue); break;
                 case "batch.size": BatchSize = ConfigParser.ParseInt32(key, value, 0, int.MaxValue); break;
                 case "linger.ms": LingerMs = ConfigParser.ParseMs(key, value, 0, int.MaxValue); break;
-                case "compression.type": CompressionType = ParseCompression(key, value); break;
+                case "compression.type": CompressionType = ParseCompression(key, value)!.Value; break;
                 case "buffer.memory": BufferMemory = ConfigParser.ParseInt64(key, value, 0, long.MaxValue); break;
                 case "max.block.ms": MaxBlockMs = ConfigParser.ParseMs(key, value, 0, int.MaxValue); break;
                 case "delivery.timeout.ms": DeliveryTimeoutMs = ConfigParser.ParseMs(key, value, 0, int.MaxValue); break;
@@ -183,15 +183,23 @@ public sealed class ProducerConfig
         }
     }
 
-    internal static CompressionType ParseCompression(string key, string value, bool allowUncompressed = false)
+    /// <summary>Parses <c>compression.type</c>; topics also accept <c>producer</c> (returned as <see langword="null"/>) and <c>uncompressed</c>.</summary>
+    internal static CompressionType? ParseCompression(string key, string value, bool forTopic = false)
     {
-        CompressionType type = ConfigParser.ParseChoice(
-            key,
-            value,
-            [("none", CompressionType.None), ("gzip", CompressionType.Gzip), ("lz4", CompressionType.Lz4),
-             ("snappy", CompressionType.Snappy), ("zstd", CompressionType.Zstd), ("uncompressed", CompressionType.None)],
-            documentedCount: allowUncompressed ? 6 : 3);
-        return CheckCompression(key, type);
+        CompressionType? type = forTopic
+            ? ConfigParser.ParseChoice<CompressionType?>(
+                key,
+                value,
+                [("producer", null), ("uncompressed", CompressionType.None), ("none", CompressionType.None), ("gzip", CompressionType.Gzip),
+                 ("lz4", CompressionType.Lz4), ("snappy", CompressionType.Snappy), ("zstd", CompressionType.Zstd)],
+                documentedCount: 5)
+            : ConfigParser.ParseChoice<CompressionType?>(
+                key,
+                value,
+                [("none", CompressionType.None), ("gzip", CompressionType.Gzip), ("lz4", CompressionType.Lz4),
+                 ("snappy", CompressionType.Snappy), ("zstd", CompressionType.Zstd)],
+                documentedCount: 3);
+        return type is { } codec ? CheckCompression(key, codec) : null;
     }
 
     internal static CompressionType CheckCompression(string key, CompressionType type) => type switch

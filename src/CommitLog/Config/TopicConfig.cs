@@ -31,9 +31,7 @@ public sealed class TopicConfig
             {
                 case "cleanup.policy": CleanupPolicy = ParseCleanupPolicy(key, value); break;
                 case "compression.type":
-                    CompressionType = string.Equals(value, "producer", StringComparison.OrdinalIgnoreCase)
-                        ? null
-                        : ProducerConfig.ParseCompression(key, value, allowUncompressed: true);
+                    CompressionType = ProducerConfig.ParseCompression(key, value, forTopic: true);
                     break;
                 case "retention.ms":
                     RetentionMs = ConfigParser.ParseInt64(key, value, -1, long.MaxValue) is var ms and >= 0 ? TimeSpan.FromMilliseconds(Math.Max(ms, 1)) : null;

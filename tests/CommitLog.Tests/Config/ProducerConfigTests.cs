@@ -45,7 +45,7 @@ public class ProducerConfigTests
         { "batch.size", "16k", "whole number" },
         { "linger.ms", "-5", "0 to" },
         { "linger.ms", "1.5", "whole number" },
-        { "compression.type", "brotli", "none, gzip, lz4" },
+        { "compression.type", "brotli", "allowed values are none, gzip, lz4." },
         { "compression.type", "snappy", "not supported yet" },
         { "compression.type", "zstd", "not supported yet" },
         { "buffer.memory", "-1", "0 to" },
