@@ -1,6 +1,7 @@
 namespace CommitLog;
 
-/// <summary>Where a consumer starts when its group has no committed offset, or the offset is out of range (<c>auto.offset.reset</c>).</summary>
+/// <summary>Where a consumer starts when its group has no committed offset, or the offset is out of range
+/// (<c>auto.offset.reset</c>).</summary>
 public enum AutoOffsetReset
 {
     /// <summary><c>latest</c>: at the end, reading only new records (the default).</summary>

@@ -56,7 +56,8 @@ internal static class ConfigParser
     {
         if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long number))
         {
-            throw new ArgumentException($"Invalid value '{value}' for '{key}': expected a whole number from {Describe(min)} to {Describe(max)}.", key);
+            throw new ArgumentException(
+                $"Invalid value '{value}' for '{key}': expected a whole number from {Describe(min)} to {Describe(max)}.", key);
         }
 
         return CheckRange(key, number, min, max);
@@ -81,8 +82,10 @@ internal static class ConfigParser
         : string.Equals(value, "false", StringComparison.OrdinalIgnoreCase) ? false
         : throw new ArgumentException($"Invalid value '{value}' for '{key}': allowed values are true, false.", key);
 
-    /// <summary>Maps a value to one of named choices (case-insensitive). <paramref name="choices"/> lists the documented names first.</summary>
-    public static T ParseChoice<T>(string key, string value, ReadOnlySpan<(string Name, T Value)> choices, int documentedCount = int.MaxValue)
+    /// <summary>Maps a value to one of named choices (case-insensitive). <paramref name="choices"/> lists the documented names
+    /// first.</summary>
+    public static T ParseChoice<T>(string key, string value, ReadOnlySpan<(string Name, T Value)> choices,
+        int documentedCount = int.MaxValue)
     {
         foreach ((string name, T choice) in choices)
         {
@@ -104,7 +107,8 @@ internal static class ConfigParser
     public static long CheckRange(string key, long value, long min, long max) =>
         value >= min && value <= max
             ? value
-            : throw new ArgumentOutOfRangeException(key, value, $"Invalid value {value} for '{key}': allowed range is {Describe(min)} to {Describe(max)}.");
+            : throw new ArgumentOutOfRangeException(key, value,
+                $"Invalid value {value} for '{key}': allowed range is {Describe(min)} to {Describe(max)}.");
 
     public static int CheckRange(string key, int value, int min, int max) => (int)CheckRange(key, (long)value, min, max);
 
@@ -152,7 +156,8 @@ internal static class ConfigParser
         }
 
         string hint = closest is not null && best <= Math.Max(2, key.Length / 3) ? $" Did you mean '{closest}'?" : string.Empty;
-        return $"Unknown {schema.Name} setting '{key}'.{hint} Known settings: {string.Join(", ", schema.Keys.Order(StringComparer.Ordinal))}.";
+        string known = string.Join(", ", schema.Keys.Order(StringComparer.Ordinal));
+        return $"Unknown {schema.Name} setting '{key}'.{hint} Known settings: {known}.";
     }
 
     /// <summary>Levenshtein distance, for "did you mean" hints.</summary>

@@ -29,8 +29,10 @@ public sealed class ConsumerConfig
                 case "group.id": GroupId = value; break;
                 case "auto.offset.reset":
                     AutoOffsetReset = ConfigParser.ParseChoice(
-                        key, value, [("earliest", AutoOffsetReset.Earliest), ("latest", AutoOffsetReset.Latest), ("error", AutoOffsetReset.Error),
-                                     ("none", AutoOffsetReset.Error)]);
+                        key,
+                        value,
+                        [("earliest", AutoOffsetReset.Earliest), ("latest", AutoOffsetReset.Latest), ("error", AutoOffsetReset.Error),
+                         ("none", AutoOffsetReset.Error)]);
                     break;
                 case "enable.auto.commit": EnableAutoCommit = ConfigParser.ParseBool(key, value); break;
                 case "auto.commit.interval.ms": AutoCommitIntervalMs = ConfigParser.ParseMs(key, value, 0, int.MaxValue); break;
@@ -47,7 +49,9 @@ public sealed class ConsumerConfig
                 case "group.instance.id": GroupInstanceId = value; break;
                 case "isolation.level":
                     IsolationLevel = ConfigParser.ParseChoice(
-                        key, value, [("read_uncommitted", IsolationLevel.ReadUncommitted), ("read_committed", IsolationLevel.ReadCommitted)]);
+                        key,
+                        value,
+                        [("read_uncommitted", IsolationLevel.ReadUncommitted), ("read_committed", IsolationLevel.ReadCommitted)]);
                     break;
                 case "enable.partition.eof": EnablePartitionEof = ConfigParser.ParseBool(key, value); break;
                 case "client.id": ClientId = value; break;
@@ -59,21 +63,26 @@ public sealed class ConsumerConfig
         Validate();
     }
 
-    /// <summary>Gets the consumer group (<c>group.id</c>), or <see langword="null"/> for a consumer that assigns partitions itself and cannot commit. Default none.</summary>
+    /// <summary>Gets the consumer group (<c>group.id</c>), or <see langword="null"/> for a consumer that assigns partitions itself and
+    /// cannot commit. Default none.</summary>
     public string? GroupId
     {
         get;
-        init => field = value is null || value.Length > 0 ? value : throw new ArgumentException("group.id cannot be empty; leave it unset for no group.", "group.id");
+        init => field = value is null || value.Length > 0 ? value
+            : throw new ArgumentException("group.id cannot be empty; leave it unset for no group.", "group.id");
     }
 
-    /// <summary>Gets where to start without a committed offset (<c>auto.offset.reset</c>: earliest, latest, error; Kafka's <c>none</c> means error). Default latest.</summary>
+    /// <summary>Gets where to start without a committed offset (<c>auto.offset.reset</c>: earliest, latest, error; Kafka's <c>none</c>
+    /// means error). Default latest.</summary>
     public AutoOffsetReset AutoOffsetReset
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("auto.offset.reset", value, "Allowed: Earliest, Latest, Error.");
+        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("auto.offset.reset", value,
+            "Allowed: Earliest, Latest, Error.");
     } = AutoOffsetReset.Latest;
 
-    /// <summary>Gets whether stored offsets are committed in the background (<c>enable.auto.commit</c>). Default <see langword="true"/>.</summary>
+    /// <summary>Gets whether stored offsets are committed in the background (<c>enable.auto.commit</c>). Default
+    /// <see langword="true"/>.</summary>
     public bool EnableAutoCommit { get; init; } = true;
 
     /// <summary>Gets how often offsets are committed in the background (<c>auto.commit.interval.ms</c>). Default 5 s.</summary>
@@ -83,7 +92,8 @@ public sealed class ConsumerConfig
         init => field = ConfigParser.CheckMs("auto.commit.interval.ms", value, 0, int.MaxValue);
     } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Gets whether each consumed record's offset is stored for the next commit automatically (<c>enable.auto.offset.store</c>, librdkafka). Default <see langword="true"/>.</summary>
+    /// <summary>Gets whether each consumed record's offset is stored for the next commit automatically (<c>enable.auto.offset.store</c>,
+    /// librdkafka). Default <see langword="true"/>.</summary>
     public bool EnableAutoOffsetStore { get; init; } = true;
 
     /// <summary>Gets the most records one poll returns (<c>max.poll.records</c>, at least 1). Default 500.</summary>
@@ -121,34 +131,39 @@ public sealed class ConsumerConfig
         init => field = ConfigParser.CheckRange("max.partition.fetch.bytes", value, 1, int.MaxValue);
     } = 1 << 20;
 
-    /// <summary>Gets how long the group waits for a silent member's heartbeat before removing it (<c>session.timeout.ms</c>, 1 to 3600000). Default 45 s.</summary>
+    /// <summary>Gets how long the group waits for a silent member's heartbeat before removing it (<c>session.timeout.ms</c>, 1 to 3600000).
+    /// Default 45 s.</summary>
     public TimeSpan SessionTimeoutMs
     {
         get;
         init => field = ConfigParser.CheckMs("session.timeout.ms", value, 1, MaxSessionTimeoutMs);
     } = TimeSpan.FromSeconds(45);
 
-    /// <summary>Gets how often a member sends heartbeats (<c>heartbeat.interval.ms</c>); must be below <see cref="SessionTimeoutMs"/>. Default 3 s.</summary>
+    /// <summary>Gets how often a member sends heartbeats (<c>heartbeat.interval.ms</c>); must be below <see cref="SessionTimeoutMs"/>.
+    /// Default 3 s.</summary>
     public TimeSpan HeartbeatIntervalMs
     {
         get;
         init => field = ConfigParser.CheckMs("heartbeat.interval.ms", value, 1, MaxSessionTimeoutMs);
     } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Gets the longest time between polls before the member leaves the group (<c>max.poll.interval.ms</c>). Default 300 s.</summary>
+    /// <summary>Gets the longest time between polls before the member leaves the group (<c>max.poll.interval.ms</c>). Default 300
+    /// s.</summary>
     public TimeSpan MaxPollIntervalMs
     {
         get;
         init => field = ConfigParser.CheckMs("max.poll.interval.ms", value, 1, int.MaxValue);
     } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets how partitions are shared in the group (<c>partition.assignment.strategy</c>: range, roundrobin, cooperative-sticky). Default range.</summary>
+    /// <summary>Gets how partitions are shared in the group (<c>partition.assignment.strategy</c>: range, roundrobin, cooperative-sticky).
+    /// Default range.</summary>
     public PartitionAssignmentStrategy PartitionAssignmentStrategy
     {
         get;
         init => field = Enum.IsDefined(value)
             ? value
-            : throw new ArgumentOutOfRangeException("partition.assignment.strategy", value, "Allowed: Range, RoundRobin, CooperativeSticky.");
+            : throw new ArgumentOutOfRangeException("partition.assignment.strategy", value,
+                "Allowed: Range, RoundRobin, CooperativeSticky.");
     } = PartitionAssignmentStrategy.Range;
 
     /// <summary>
@@ -158,17 +173,21 @@ public sealed class ConsumerConfig
     public string? GroupInstanceId
     {
         get;
-        init => field = value is null || TopicName.Check(value, "group.instance.id") is not { } error ? value : throw new ArgumentException(error, "group.instance.id");
+        init => field = value is null || TopicName.Check(value, "group.instance.id") is not { } error ? value
+            : throw new ArgumentException(error, "group.instance.id");
     }
 
-    /// <summary>Gets which transactional records are visible (<c>isolation.level</c>: read_uncommitted, read_committed). Default read_uncommitted.</summary>
+    /// <summary>Gets which transactional records are visible (<c>isolation.level</c>: read_uncommitted, read_committed). Default
+    /// read_uncommitted.</summary>
     public IsolationLevel IsolationLevel
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("isolation.level", value, "Allowed: ReadUncommitted, ReadCommitted.");
+        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("isolation.level", value,
+            "Allowed: ReadUncommitted, ReadCommitted.");
     } = IsolationLevel.ReadUncommitted;
 
-    /// <summary>Gets whether the consumer reports reaching the end of a partition (<c>enable.partition.eof</c>, librdkafka). Default <see langword="false"/>.</summary>
+    /// <summary>Gets whether the consumer reports reaching the end of a partition (<c>enable.partition.eof</c>, librdkafka). Default
+    /// <see langword="false"/>.</summary>
     public bool EnablePartitionEof { get; init; }
 
     /// <summary>Gets the name reported in logs, metrics and group descriptions (<c>client.id</c>). Default empty.</summary>
@@ -200,7 +219,9 @@ public sealed class ConsumerConfig
         if (value.Contains(',', StringComparison.Ordinal))
         {
             throw new ArgumentException(
-                $"Invalid value '{value}' for '{key}': name one strategy; lists are not supported yet. Allowed values are range, roundrobin, cooperative-sticky.", key);
+                $"Invalid value '{value}' for '{key}': name one strategy; lists are not supported yet. " +
+                "Allowed values are range, roundrobin, cooperative-sticky.",
+                key);
         }
 
         return ConfigParser.ParseChoice(

@@ -35,10 +35,15 @@ public sealed class ProducerConfig
         {
             switch (key)
             {
-                case "acks": Acks = ConfigParser.ParseChoice(key, value, [("all", Acks.All), ("-1", Acks.All), ("1", Acks.Leader), ("0", Acks.None)]); break;
+                case "acks":
+                    Acks = ConfigParser.ParseChoice(
+                        key, value, [("all", Acks.All), ("-1", Acks.All), ("1", Acks.Leader), ("0", Acks.None)]);
+                    break;
                 case "enable.idempotence": EnableIdempotence = ConfigParser.ParseBool(key, value); break;
                 case "retries": Retries = ConfigParser.ParseInt32(key, value, 0, int.MaxValue); break;
-                case "max.in.flight.requests.per.connection": MaxInFlightRequestsPerConnection = ConfigParser.ParseInt32(key, value, 1, int.MaxValue); break;
+                case "max.in.flight.requests.per.connection":
+                    MaxInFlightRequestsPerConnection = ConfigParser.ParseInt32(key, value, 1, int.MaxValue);
+                    break;
                 case "batch.size": BatchSize = ConfigParser.ParseInt32(key, value, 0, int.MaxValue); break;
                 case "linger.ms": LingerMs = ConfigParser.ParseMs(key, value, 0, int.MaxValue); break;
                 case "compression.type": CompressionType = ParseCompression(key, value)!.Value; break;
@@ -56,11 +61,13 @@ public sealed class ProducerConfig
         Validate();
     }
 
-    /// <summary>Gets how many replicas must hold a record before it counts as delivered (<c>acks</c>: 0, 1, all or -1). Default <see cref="Acks.All"/>.</summary>
+    /// <summary>Gets how many replicas must hold a record before it counts as delivered (<c>acks</c>: 0, 1, all or -1). Default
+    /// <see cref="Acks.All"/>.</summary>
     public Acks Acks
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("acks", value, "acks must be None (0), Leader (1) or All (-1).");
+        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("acks", value,
+            "acks must be None (0), Leader (1) or All (-1).");
     } = Acks.All;
 
     /// <summary>
@@ -75,42 +82,48 @@ public sealed class ProducerConfig
         init => _enableIdempotence = value;
     }
 
-    /// <summary>Gets how often a failed send is retried before it fails (<c>retries</c>, 0 to Integer.MAX_VALUE). Default 2147483647; <see cref="DeliveryTimeoutMs"/> bounds the time.</summary>
+    /// <summary>Gets how often a failed send is retried before it fails (<c>retries</c>, 0 to Integer.MAX_VALUE). Default 2147483647;
+    /// <see cref="DeliveryTimeoutMs"/> bounds the time.</summary>
     public int Retries
     {
         get;
         init => field = ConfigParser.CheckRange("retries", value, 0, int.MaxValue);
     } = int.MaxValue;
 
-    /// <summary>Gets how many batches per partition may be in flight at once (<c>max.in.flight.requests.per.connection</c>, at least 1). Default 5.</summary>
+    /// <summary>Gets how many batches per partition may be in flight at once (<c>max.in.flight.requests.per.connection</c>, at least 1).
+    /// Default 5.</summary>
     public int MaxInFlightRequestsPerConnection
     {
         get;
         init => field = ConfigParser.CheckRange("max.in.flight.requests.per.connection", value, 1, int.MaxValue);
     } = 5;
 
-    /// <summary>Gets the target size of a partition's batch in bytes (<c>batch.size</c>, 0 disables batching); also the bytes a sticky partition receives before moving on. Default 16384.</summary>
+    /// <summary>Gets the target size of a partition's batch in bytes (<c>batch.size</c>, 0 disables batching); also the bytes a sticky
+    /// partition receives before moving on. Default 16384.</summary>
     public int BatchSize
     {
         get;
         init => field = ConfigParser.CheckRange("batch.size", value, 0, int.MaxValue);
     } = Partitioners.DefaultStickyBatchSize;
 
-    /// <summary>Gets how long a batch waits for more records before it is sent (<c>linger.ms</c>). Default 5 ms (Kafka 4.0's default).</summary>
+    /// <summary>Gets how long a batch waits for more records before it is sent (<c>linger.ms</c>). Default 5 ms (Kafka 4.0's
+    /// default).</summary>
     public TimeSpan LingerMs
     {
         get;
         init => field = ConfigParser.CheckMs("linger.ms", value, 0, int.MaxValue);
     } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Gets the codec batches are compressed with (<c>compression.type</c>: none, gzip, lz4; snappy and zstd are not supported yet). Default none.</summary>
+    /// <summary>Gets the codec batches are compressed with (<c>compression.type</c>: none, gzip, lz4; snappy and zstd are not supported
+    /// yet). Default none.</summary>
     public CompressionType CompressionType
     {
         get;
         init => field = CheckCompression("compression.type", value);
     } = CompressionType.None;
 
-    /// <summary>Gets the bytes of records the producer may hold before sends block (<c>buffer.memory</c>). Default 33554432 (32 MiB).</summary>
+    /// <summary>Gets the bytes of records the producer may hold before sends block (<c>buffer.memory</c>). Default 33554432 (32
+    /// MiB).</summary>
     public long BufferMemory
     {
         get;
@@ -135,18 +148,21 @@ public sealed class ProducerConfig
         init => _deliveryTimeout = ConfigParser.CheckMs("delivery.timeout.ms", value, 0, int.MaxValue);
     }
 
-    /// <summary>Gets how long one append or replication round may take before it is retried (<c>request.timeout.ms</c>). Default 30 s.</summary>
+    /// <summary>Gets how long one append or replication round may take before it is retried (<c>request.timeout.ms</c>). Default 30
+    /// s.</summary>
     public TimeSpan RequestTimeoutMs
     {
         get;
         init => field = ConfigParser.CheckMs("request.timeout.ms", value, 0, int.MaxValue);
     } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Gets the built-in partitioner (<c>partitioner</c>, librdkafka's names). Default <see cref="PartitionerKind.Murmur2Random"/>, which matches Kafka's Java producer.</summary>
+    /// <summary>Gets the built-in partitioner (<c>partitioner</c>, librdkafka's names). Default
+    /// <see cref="PartitionerKind.Murmur2Random"/>, which matches Kafka's Java producer.</summary>
     public PartitionerKind Partitioner
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("partitioner", value, "Unknown partitioner kind.");
+        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("partitioner", value,
+            "Unknown partitioner kind.");
     } = PartitionerKind.Murmur2Random;
 
     /// <summary>Gets the name reported in logs and metrics (<c>client.id</c>). Default empty.</summary>
@@ -172,7 +188,8 @@ public sealed class ProducerConfig
         if (_enableIdempotence == true && IdempotenceConflict() is { } conflict)
         {
             throw new ArgumentException(
-                $"enable.idempotence=true requires {conflict}. Change that setting, or set enable.idempotence=false.", "enable.idempotence");
+                $"enable.idempotence=true requires {conflict}. Change that setting, or set enable.idempotence=false.",
+                    "enable.idempotence");
         }
 
         if (_deliveryTimeout is { } delivery && delivery < LingerMs + RequestTimeoutMs)
@@ -183,7 +200,8 @@ public sealed class ProducerConfig
         }
     }
 
-    /// <summary>Parses <c>compression.type</c>; topics also accept <c>producer</c> (returned as <see langword="null"/>) and <c>uncompressed</c>.</summary>
+    /// <summary>Parses <c>compression.type</c>; topics also accept <c>producer</c> (returned as <see langword="null"/>) and
+    /// <c>uncompressed</c>.</summary>
     internal static CompressionType? ParseCompression(string key, string value, bool forTopic = false)
     {
         CompressionType? type = forTopic

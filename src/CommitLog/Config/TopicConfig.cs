@@ -34,12 +34,15 @@ public sealed class TopicConfig
                     CompressionType = ProducerConfig.ParseCompression(key, value, forTopic: true);
                     break;
                 case "retention.ms":
-                    RetentionMs = ConfigParser.ParseInt64(key, value, -1, long.MaxValue) is var ms and >= 0 ? TimeSpan.FromMilliseconds(Math.Max(ms, 1)) : null;
+                    RetentionMs = ConfigParser.ParseInt64(key, value, -1, long.MaxValue) is var ms and >= 0
+                        ? TimeSpan.FromMilliseconds(Math.Max(ms, 1)) : null;
                     break;
                 case "retention.bytes": RetentionBytes = ConfigParser.ParseInt64(key, value, -1, long.MaxValue); break;
                 case "segment.bytes": SegmentBytes = ConfigParser.ParseInt64(key, value, LogOptions.MinSegmentBytes, int.MaxValue); break;
                 case "segment.ms": SegmentMs = ConfigParser.ParseMs(key, value, 1, long.MaxValue / TimeSpan.TicksPerMillisecond); break;
-                case "max.message.bytes": MaxMessageBytes = ConfigParser.ParseInt32(key, value, RecordBatchHeader.Size, int.MaxValue); break;
+                case "max.message.bytes":
+                    MaxMessageBytes = ConfigParser.ParseInt32(key, value, RecordBatchHeader.Size, int.MaxValue);
+                    break;
                 case "index.interval.bytes": IndexIntervalBytes = ConfigParser.ParseInt32(key, value, 0, int.MaxValue); break;
                 case "message.timestamp.type":
                     MessageTimestampType = ConfigParser.ParseChoice(
@@ -52,9 +55,13 @@ public sealed class TopicConfig
                     long flush = ConfigParser.ParseInt64(key, value, 1, long.MaxValue);
                     (flushMs, flushGiven) = (flush == long.MaxValue ? null : TimeSpan.FromMilliseconds(flush), true);
                     break;
-                case "delete.retention.ms": DeleteRetentionMs = ConfigParser.ParseMs(key, value, 0, long.MaxValue / TimeSpan.TicksPerMillisecond); break;
+                case "delete.retention.ms":
+                    DeleteRetentionMs = ConfigParser.ParseMs(key, value, 0, long.MaxValue / TimeSpan.TicksPerMillisecond);
+                    break;
                 case "min.cleanable.dirty.ratio": MinCleanableDirtyRatio = ConfigParser.ParseDouble(key, value, 0, 1); break;
-                case "min.compaction.lag.ms": MinCompactionLagMs = ConfigParser.ParseMs(key, value, 0, long.MaxValue / TimeSpan.TicksPerMillisecond); break;
+                case "min.compaction.lag.ms":
+                    MinCompactionLagMs = ConfigParser.ParseMs(key, value, 0, long.MaxValue / TimeSpan.TicksPerMillisecond);
+                    break;
                 default: throw new InvalidOperationException($"Unhandled topic key '{key}'.");
             }
         }
@@ -84,14 +91,16 @@ public sealed class TopicConfig
         init => field = value is { } codec ? ProducerConfig.CheckCompression("compression.type", codec) : null;
     }
 
-    /// <summary>Gets how long records are kept (<c>retention.ms</c>), or <see langword="null"/> to keep them forever (Kafka's -1). Default 7 days.</summary>
+    /// <summary>Gets how long records are kept (<c>retention.ms</c>), or <see langword="null"/> to keep them forever (Kafka's -1). Default
+    /// 7 days.</summary>
     public TimeSpan? RetentionMs
     {
         get;
         init => field = value is { } v ? ConfigParser.CheckMs("retention.ms", v, 1, long.MaxValue / TimeSpan.TicksPerMillisecond) : null;
     } = TimeSpan.FromDays(7);
 
-    /// <summary>Gets the bytes each partition may keep before its oldest segments are deleted (<c>retention.bytes</c>), -1 for no limit. Default -1.</summary>
+    /// <summary>Gets the bytes each partition may keep before its oldest segments are deleted (<c>retention.bytes</c>), -1 for no limit.
+    /// Default -1.</summary>
     public long RetentionBytes
     {
         get;
@@ -126,14 +135,17 @@ public sealed class TopicConfig
         init => field = ConfigParser.CheckRange("index.interval.bytes", value, 0, int.MaxValue);
     } = 4096;
 
-    /// <summary>Gets whether records keep the producer's timestamp or get the append time (<c>message.timestamp.type</c>: CreateTime, LogAppendTime). Default CreateTime.</summary>
+    /// <summary>Gets whether records keep the producer's timestamp or get the append time (<c>message.timestamp.type</c>: CreateTime,
+    /// LogAppendTime). Default CreateTime.</summary>
     public TimestampType MessageTimestampType
     {
         get;
-        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("message.timestamp.type", value, "Allowed: CreateTime, LogAppendTime.");
+        init => field = Enum.IsDefined(value) ? value : throw new ArgumentOutOfRangeException("message.timestamp.type", value,
+            "Allowed: CreateTime, LogAppendTime.");
     } = TimestampType.CreateTime;
 
-    /// <summary>Gets how many replicas must be in sync for an <c>acks=all</c> write to succeed (<c>min.insync.replicas</c>). Default 1.</summary>
+    /// <summary>Gets how many replicas must be in sync for an <c>acks=all</c> write to succeed (<c>min.insync.replicas</c>). Default
+    /// 1.</summary>
     public int MinInsyncReplicas
     {
         get;
@@ -158,10 +170,12 @@ public sealed class TopicConfig
         init => field = value ?? throw new ArgumentNullException("flush.messages");
     } = FlushPolicy.Os;
 
-    /// <summary>Gets the records between forced flushes (<c>flush.messages</c>), from <see cref="FlushPolicy"/>; Long.MAX_VALUE for never.</summary>
+    /// <summary>Gets the records between forced flushes (<c>flush.messages</c>), from <see cref="FlushPolicy"/>; Long.MAX_VALUE for
+    /// never.</summary>
     public long FlushMessages => FlushPolicy.Messages;
 
-    /// <summary>Gets the longest time data may stay unflushed (<c>flush.ms</c>), from <see cref="FlushPolicy"/>; <see langword="null"/> for no limit.</summary>
+    /// <summary>Gets the longest time data may stay unflushed (<c>flush.ms</c>), from <see cref="FlushPolicy"/>; <see langword="null"/> for
+    /// no limit.</summary>
     public TimeSpan? FlushMs => FlushPolicy.Interval;
 
     /// <summary>Gets how long tombstones are kept on compacted topics (<c>delete.retention.ms</c>). Default 1 day.</summary>
@@ -171,7 +185,8 @@ public sealed class TopicConfig
         init => field = ConfigParser.CheckMs("delete.retention.ms", value, 0, long.MaxValue / TimeSpan.TicksPerMillisecond);
     } = TimeSpan.FromDays(1);
 
-    /// <summary>Gets the share of uncompacted bytes that triggers compaction (<c>min.cleanable.dirty.ratio</c>, 0 to 1). Default 0.5.</summary>
+    /// <summary>Gets the share of uncompacted bytes that triggers compaction (<c>min.cleanable.dirty.ratio</c>, 0 to 1). Default
+    /// 0.5.</summary>
     public double MinCleanableDirtyRatio
     {
         get;
@@ -222,6 +237,7 @@ public sealed class TopicConfig
             policy |= ConfigParser.ParseChoice(key, part, [("delete", CleanupPolicy.Delete), ("compact", CleanupPolicy.Compact)]);
         }
 
-        return policy != 0 ? policy : throw new ArgumentException($"Invalid value '{value}' for '{key}': allowed values are delete, compact, compact,delete.", key);
+        return policy != 0 ? policy
+            : throw new ArgumentException($"Invalid value '{value}' for '{key}': allowed values are delete, compact, compact,delete.", key);
     }
 }

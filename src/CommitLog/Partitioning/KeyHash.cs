@@ -47,7 +47,8 @@ internal static class KeyHash
         return (int)h;
     }
 
-    /// <summary>librdkafka's <c>rd_fnv1a</c>: 32-bit FNV-1a, then the absolute value of the result as a signed number (Sarama's variant).</summary>
+    /// <summary>librdkafka's <c>rd_fnv1a</c>: 32-bit FNV-1a, then the absolute value of the result as a signed number (Sarama's
+    /// variant).</summary>
     public static uint Fnv1a(ReadOnlySpan<byte> data)
     {
         uint h = Fnv1aOffset;

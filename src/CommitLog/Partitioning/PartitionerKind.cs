@@ -13,16 +13,19 @@ public enum PartitionerKind
     /// </summary>
     Murmur2Random = 0,
 
-    /// <summary><c>murmur2</c>: as <see cref="Murmur2Random"/> (records without a key are sticky, as in the Java producer and librdkafka).</summary>
+    /// <summary><c>murmur2</c>: as <see cref="Murmur2Random"/> (records without a key are sticky, as in the Java producer and
+    /// librdkafka).</summary>
     Murmur2,
 
-    /// <summary><c>consistent</c>: <c>crc32(key) % partitions</c> (CRC-32, IEEE). Null and empty keys are hashed too, so they all go to partition 0.</summary>
+    /// <summary><c>consistent</c>: <c>crc32(key) % partitions</c> (CRC-32, IEEE). Null and empty keys are hashed too, so they all go to
+    /// partition 0.</summary>
     Consistent,
 
     /// <summary><c>consistent_random</c>: <c>crc32(key) % partitions</c>; null and empty keys are sticky. librdkafka's default.</summary>
     ConsistentRandom,
 
-    /// <summary><c>fnv1a</c>: <c>|fnv1a(key)| % partitions</c> (librdkafka's FNV-1a, compatible with Sarama's hash partitioner); records without a key are sticky.</summary>
+    /// <summary><c>fnv1a</c>: <c>|fnv1a(key)| % partitions</c> (librdkafka's FNV-1a, compatible with Sarama's hash partitioner); records
+    /// without a key are sticky.</summary>
     Fnv1a,
 
     /// <summary><c>fnv1a_random</c>: as <see cref="Fnv1a"/>.</summary>

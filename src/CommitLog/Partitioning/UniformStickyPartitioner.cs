@@ -1,6 +1,7 @@
 namespace CommitLog;
 
-/// <summary><c>uniform_sticky</c>: every record goes to the topic's sticky partition, whatever its key (KIP-794 with keys ignored).</summary>
+/// <summary><c>uniform_sticky</c>: every record goes to the topic's sticky partition, whatever its key (KIP-794 with keys
+/// ignored).</summary>
 internal sealed class UniformStickyPartitioner(StickyPartitionTable sticky) : BuiltInPartitioner(PartitionerKind.UniformSticky, sticky)
 {
     protected override bool IsSticky(ReadOnlySpan<byte> keyData, bool keyIsNull) => true;

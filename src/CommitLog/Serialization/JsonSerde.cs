@@ -19,7 +19,10 @@ internal static class JsonSerde
         if (!options.IsReadOnly)
         {
             // Copy, so the caller's options stay editable, and fall back to reflection metadata.
-            options = new JsonSerializerOptions(options) { TypeInfoResolver = options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver() };
+            options = new JsonSerializerOptions(options)
+            {
+                TypeInfoResolver = options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver(),
+            };
             options.MakeReadOnly();
         }
 

@@ -18,7 +18,8 @@ public static class TopicName
     /// <summary>Checks a topic name.</summary>
     /// <param name="name">The name.</param>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, <c>.</c> or <c>..</c>, or has an illegal character; the message says which.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty, too long, <c>.</c> or <c>..</c>, or has an illegal character;
+    /// the message says which.</exception>
     public static void Validate(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -78,7 +79,8 @@ public static class TopicName
         return true;
     }
 
-    /// <summary>Returns why a name is not legal, or <see langword="null"/> when it is. Shared with <c>group.instance.id</c>, which has the same rules.</summary>
+    /// <summary>Returns why a name is not legal, or <see langword="null"/> when it is. Shared with <c>group.instance.id</c>, which has the
+    /// same rules.</summary>
     internal static string? Check(string? name, string what)
     {
         if (string.IsNullOrEmpty(name))

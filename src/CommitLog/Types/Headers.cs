@@ -33,7 +33,8 @@ public sealed class Headers : IReadOnlyList<Header>
     {
         if (header.Key is null)
         {
-            throw new ArgumentException("The header has no key (a default Header value); create it with new Header(key, value).", nameof(header));
+            throw new ArgumentException("The header has no key (a default Header value); create it with new Header(key, value).",
+                nameof(header));
         }
 
         _headers.Add(header);

@@ -18,7 +18,8 @@ public readonly record struct Timestamp
     /// <summary>Creates a timestamp.</summary>
     /// <param name="unixTimestampMs">Milliseconds since 1970-01-01T00:00:00Z, or -1 for none.</param>
     /// <param name="type">Who set it.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="unixTimestampMs"/> is below -1, or <paramref name="type"/> is undefined.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="unixTimestampMs"/> is below -1, or <paramref name="type"/> is
+    /// undefined.</exception>
     public Timestamp(long unixTimestampMs, TimestampType type = TimestampType.CreateTime)
     {
         if (unixTimestampMs < NoTimestampMs)

@@ -19,7 +19,8 @@ public readonly record struct TopicPartitionOffset
     /// <summary>Creates a position.</summary>
     /// <param name="topicPartition">The partition.</param>
     /// <param name="offset">The offset in the partition.</param>
-    /// <exception cref="ArgumentNullException">The topic of <paramref name="topicPartition"/> is <see langword="null"/> (a default value).</exception>
+    /// <exception cref="ArgumentNullException">The topic of <paramref name="topicPartition"/> is <see langword="null"/> (a default
+    /// value).</exception>
     public TopicPartitionOffset(TopicPartition topicPartition, Offset offset)
         : this(topicPartition.Topic, topicPartition.Partition, offset)
     {

@@ -22,7 +22,8 @@ public class ConsumerConfigTests
         { "max.poll.interval.ms", "60000", c => c.MaxPollIntervalMs, TimeSpan.FromMinutes(1) },
         { "partition.assignment.strategy", "range", c => c.PartitionAssignmentStrategy, PartitionAssignmentStrategy.Range },
         { "partition.assignment.strategy", "roundrobin", c => c.PartitionAssignmentStrategy, PartitionAssignmentStrategy.RoundRobin },
-        { "partition.assignment.strategy", "cooperative-sticky", c => c.PartitionAssignmentStrategy, PartitionAssignmentStrategy.CooperativeSticky },
+        { "partition.assignment.strategy", "cooperative-sticky", c => c.PartitionAssignmentStrategy,
+            PartitionAssignmentStrategy.CooperativeSticky },
         {
             "partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
             c => c.PartitionAssignmentStrategy, PartitionAssignmentStrategy.CooperativeSticky

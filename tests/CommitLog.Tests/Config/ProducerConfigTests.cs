@@ -209,7 +209,8 @@ public class ProducerConfigTests
             ["linger.ms"] = "10",
             ["request.timeout.ms"] = "30000",
         }));
-        Assert.Contains("delivery.timeout.ms (30000) must be at least linger.ms + request.timeout.ms (10 + 30000)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("delivery.timeout.ms (30000) must be at least linger.ms + request.timeout.ms (10 + 30000)", ex.Message,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -131,7 +131,8 @@ public class TopicConfigTests
     public void ToLogOptions_MapsTopicSettingsAndKeepsTemplateServices()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
-        var template = new LogOptions { TimeProvider = clock, RecoveryMode = RecoveryMode.Salvage, CheckpointInterval = TimeSpan.FromSeconds(9) };
+        var template = new LogOptions { TimeProvider = clock, RecoveryMode = RecoveryMode.Salvage,
+            CheckpointInterval = TimeSpan.FromSeconds(9) };
         var topic = new TopicConfig(new Dictionary<string, string>
         {
             ["segment.bytes"] = "1048576",
@@ -178,7 +179,8 @@ public class TopicConfigTests
     [Fact]
     public void TypedInit_InvalidValues_ThrowNamingTheKafkaKey()
     {
-        Assert.Equal("retention.ms", Assert.Throws<ArgumentOutOfRangeException>(() => new TopicConfig { RetentionMs = TimeSpan.Zero }).ParamName);
+        Assert.Equal("retention.ms", Assert.Throws<ArgumentOutOfRangeException>(()
+            => new TopicConfig { RetentionMs = TimeSpan.Zero }).ParamName);
         Assert.Equal("cleanup.policy", Assert.Throws<ArgumentOutOfRangeException>(() => new TopicConfig { CleanupPolicy = 0 }).ParamName);
         Assert.Throws<ArgumentException>(() => new TopicConfig { CompressionType = CompressionType.Snappy });
         Assert.Throws<ArgumentNullException>(() => new TopicConfig { FlushPolicy = null! });

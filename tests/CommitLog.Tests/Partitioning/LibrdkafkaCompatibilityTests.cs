@@ -21,7 +21,7 @@ public class LibrdkafkaCompatibilityTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         string topic = $"compat-{name}";
-        byte[]?[] keys = [.. Enumerable.Range(0, 200).Select(i => Encoding.UTF8.GetBytes(i % 3 == 0 ? $"user-{i}" : $"k{i}-{new string('x', i % 17)}"))];
+        byte[]?[] keys = [.. Enumerable.Range(0, 200).Select(i => Encoding.UTF8.GetBytes(KeyText(i)))];
         using var cluster = new LibrdkafkaMockCluster(name);
         cluster.CreateTopic(topic, partitions);
 
@@ -87,7 +87,10 @@ public class LibrdkafkaCompatibilityTests
         }
     }
 
-    /// <summary>Partitions of records with empty or null keys, where each record fills a sticky batch (the closest match to linger 0).</summary>
+    private static string KeyText(int i) => i % 3 == 0 ? $"user-{i}" : $"k{i}-{new string('x', i % 17)}";
+
+    /// <summary>Partitions of records with empty or null keys, where each record fills a sticky batch (the closest match to linger
+    /// 0).</summary>
     private static int[] PartitionSpread(PartitionerKind kind, bool keyIsNull, int count, int partitions)
     {
         IPartitioner partitioner = Partitioners.Create(kind, stickyBatchSize: 1, PartitionRandom.FromSeed(1));

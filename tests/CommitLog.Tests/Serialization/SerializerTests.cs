@@ -54,12 +54,14 @@ public class SerializerTests
     }
 
     [Property(MaxTest = 200)]
-    public Property Json_SourceGenerated_RoundTrips(NonNull<string> id, int quantity, decimal price, NonNull<string>[] tags, PositiveInt pieces)
+    public Property Json_SourceGenerated_RoundTrips(NonNull<string> id, int quantity, decimal price, NonNull<string>[] tags,
+        PositiveInt pieces)
     {
         var order = new Order(id.Get, quantity, price, [.. tags.Select(t => t.Get)]);
         ISerializer<Order> serializer = Serializers.Json(OrderJsonContext.Default.Order);
         byte[] bytes = Sequences.Serialize(serializer, order, ValueContext);
-        Order? back = Deserializers.Json(OrderJsonContext.Default.Order).Deserialize(Sequences.Split(bytes, pieces.Get % 6), false, ValueContext);
+        Order? back = Deserializers.Json(OrderJsonContext.Default.Order).Deserialize(Sequences.Split(bytes, pieces.Get % 6), false,
+            ValueContext);
         string Normalize(string s) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(s));
         return (back is not null && back.Id == Normalize(order.Id) && back.Quantity == quantity && back.Price == price
             && back.Tags.SequenceEqual(order.Tags.Select(Normalize))).ToProperty();
@@ -79,7 +81,8 @@ public class SerializerTests
     [InlineData(5)]
     public void Int32_WrongLength_ThrowsNamingLengthAndTopic(int length)
     {
-        var ex = Assert.Throws<InvalidDataException>(() => Deserializers.Int32.Deserialize(new ReadOnlySequence<byte>(new byte[length]), false, KeyContext));
+        var ex = Assert.Throws<InvalidDataException>(() => Deserializers.Int32.Deserialize(new ReadOnlySequence<byte>(new byte[length]),
+            false, KeyContext));
         Assert.Contains("exactly 4 bytes", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"has {length} byte(s)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("key of a record in topic 'orders'", ex.Message, StringComparison.Ordinal);
@@ -88,7 +91,8 @@ public class SerializerTests
     [Fact]
     public void Int64_WrongLengthOrNull_Throws()
     {
-        Assert.Throws<InvalidDataException>(() => Deserializers.Int64.Deserialize(new ReadOnlySequence<byte>(new byte[4]), false, ValueContext));
+        Assert.Throws<InvalidDataException>(() => Deserializers.Int64.Deserialize(new ReadOnlySequence<byte>(new byte[4]), false,
+            ValueContext));
         var ex = Assert.Throws<InvalidDataException>(() => Deserializers.Int64.Deserialize(default, true, ValueContext));
         Assert.Contains("is null", ex.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => Deserializers.Int32.Deserialize(default, true, ValueContext));
@@ -114,7 +118,8 @@ public class SerializerTests
     [Fact]
     public void NullDeserializer_NonNullData_Throws()
     {
-        var ex = Assert.Throws<InvalidDataException>(() => Deserializers.Null.Deserialize(new ReadOnlySequence<byte>([1]), false, ValueContext));
+        var ex = Assert.Throws<InvalidDataException>(() => Deserializers.Null.Deserialize(new ReadOnlySequence<byte>([1]), false,
+            ValueContext));
         Assert.Contains("only accepts null data", ex.Message, StringComparison.Ordinal);
     }
 
@@ -122,7 +127,8 @@ public class SerializerTests
     public void Json_InvalidData_ThrowsInvalidDataWithTheJsonError()
     {
         IDeserializer<Order?> deserializer = Deserializers.Json(OrderJsonContext.Default.Order);
-        var ex = Assert.Throws<InvalidDataException>(() => deserializer.Deserialize(new ReadOnlySequence<byte>("{\"Id\":"u8.ToArray()), false, ValueContext));
+        var ex = Assert.Throws<InvalidDataException>(() => deserializer.Deserialize(new ReadOnlySequence<byte>("{\"Id\":"u8.ToArray()),
+            false, ValueContext));
         Assert.Contains("not valid JSON for Order", ex.Message, StringComparison.Ordinal);
         Assert.IsType<JsonException>(ex.InnerException, exactMatch: false);
     }

@@ -68,7 +68,8 @@ public class TopicNameTests
     [InlineData("a.b", true)]
     [InlineData("a_b", true)]
     [InlineData("a-b", false)]
-    public void HasCollisionChars_PeriodOrUnderscore(string name, bool expected) => Assert.Equal(expected, TopicName.HasCollisionChars(name));
+    public void HasCollisionChars_PeriodOrUnderscore(string name, bool expected) => Assert.Equal(expected,
+        TopicName.HasCollisionChars(name));
 
     [Property(MaxTest = 500)]
     public Property IsValid_AgreesWithKafkasRegexAndLength(NonNull<string> name)
