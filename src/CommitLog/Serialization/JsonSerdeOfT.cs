@@ -17,7 +17,14 @@ internal sealed class JsonSerde<T> : ISerializer<T>, IDeserializer<T?>
         ArgumentNullException.ThrowIfNull(typeInfo);
         _typeInfo = typeInfo;
         JsonSerializerOptions o = typeInfo.Options;
-        _writerOptions = new JsonWriterOptions { Encoder = o.Encoder, Indented = o.WriteIndented, MaxDepth = o.MaxDepth };
+        // The writer normalizes its options (e.g. MaxDepth 0 becomes the default depth); keep its copy so the
+        // per-thread cache can compare them.
+        using (var probe = new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { Encoder = o.Encoder, Indented = o.WriteIndented,
+            MaxDepth = o.MaxDepth }))
+        {
+            _writerOptions = probe.Options;
+        }
+
         _readerOptions = new JsonReaderOptions
         {
             AllowTrailingCommas = o.AllowTrailingCommas,
@@ -29,8 +36,9 @@ internal sealed class JsonSerde<T> : ISerializer<T>, IDeserializer<T?>
     public void Serialize(T value, IBufferWriter<byte> output, SerializationContext context)
     {
         ArgumentNullException.ThrowIfNull(output);
-        using var writer = new Utf8JsonWriter(output, _writerOptions);
+        Utf8JsonWriter writer = JsonWriterCache.Rent(output, _writerOptions);
         JsonSerializer.Serialize(writer, value, _typeInfo);
+        JsonWriterCache.Return(writer);
     }
 
     public T? Deserialize(ReadOnlySequence<byte> data, bool isNull, SerializationContext context)

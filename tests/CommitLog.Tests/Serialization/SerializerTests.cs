@@ -176,4 +176,39 @@ public class SerializerTests
         Assert.Same(headers, context.Headers);
         Assert.Throws<ArgumentNullException>(() => new SerializationContext(MessageComponentType.Key, null!));
     }
+
+    [Fact]
+    public void Json_SourceGenerated_SteadyState_AllocatesNothing()
+    {
+        ISerializer<Order> serializer = Serializers.Json(OrderJsonContext.Default.Order);
+        var order = new Order("o-1", 2, 9.5m, ["a", "b"]);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        for (int i = 0; i < 10; i++)
+        {
+            buffer.ResetWrittenCount();
+            serializer.Serialize(order, buffer, ValueContext);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            buffer.ResetWrittenCount();
+            serializer.Serialize(order, buffer, ValueContext);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Json_SerializersWithDifferentOptions_Alternating_EachKeepItsFormat()
+    {
+        ISerializer<Order> compact = Serializers.Json(OrderJsonContext.Default.Order);
+        ISerializer<Order> indented = Serializers.Json<Order>(new JsonSerializerOptions { WriteIndented = true });
+        var order = new Order("o", 1, 1m, []);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.DoesNotContain("\n", Encoding.UTF8.GetString(Sequences.Serialize(compact, order, ValueContext)), StringComparison.Ordinal);
+            Assert.Contains("\n", Encoding.UTF8.GetString(Sequences.Serialize(indented, order, ValueContext)), StringComparison.Ordinal);
+        }
+    }
 }
