@@ -24,6 +24,20 @@ public sealed partial class RecordBatchBuilder
     }
 
     /// <summary>
+    /// Appends a record at the next offset. A <see langword="null"/> array writes a null key or value (length -1);
+    /// this overload exists because a null array would otherwise convert to an empty memory, not a null one.
+    /// </summary>
+    /// <param name="timestamp">The record timestamp in Unix milliseconds.</param>
+    /// <param name="key">The key, or <see langword="null"/>.</param>
+    /// <param name="value">The value, or <see langword="null"/> (a tombstone).</param>
+    /// <param name="headers">The headers, in order; keys must not be null.</param>
+    /// <exception cref="ArgumentException">A header key is null.</exception>
+    /// <exception cref="InvalidOperationException">The batch is full (see the other overload).</exception>
+    /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+    public void Append(long timestamp, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeader> headers = default)
+        => Append(timestamp, AsNullable(key), AsNullable(value), headers);
+
+    /// <summary>
     /// Appends a record at an explicit <paramref name="offset"/>, leaving gaps as compaction does. Offsets must
     /// increase and lie within int.MaxValue of <see cref="BaseOffset"/>.
     /// </summary>
@@ -52,7 +66,7 @@ public sealed partial class RecordBatchBuilder
 
     /// <summary>
     /// Encodes the batch and returns it. The memory belongs to the builder: it is valid until the next
-    /// <see cref="Append"/>, <see cref="Reset"/>, <see cref="Build"/> or <see cref="Dispose"/>, and the caller may
+    /// <see cref="Append(long, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, ReadOnlySpan{RecordHeader})"/>, <see cref="Reset"/>, <see cref="Build"/> or <see cref="Dispose"/>, and the caller may
     /// write into it (the log stamps baseOffset and partitionLeaderEpoch there).
     /// </summary>
     /// <returns>The whole encoded batch.</returns>
@@ -100,6 +114,8 @@ public sealed partial class RecordBatchBuilder
     /// <returns>The encoded batch.</returns>
     /// <exception cref="InvalidOperationException">No record was appended.</exception>
     public byte[] ToArray() => Build().ToArray();
+
+    private static ReadOnlyMemory<byte>? AsNullable(byte[]? bytes) => bytes is null ? default(ReadOnlyMemory<byte>?) : new ReadOnlyMemory<byte>(bytes);
 
     private void AppendCore(int offsetDelta, long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, ReadOnlySpan<RecordHeader> headers)
     {

@@ -6,7 +6,7 @@ namespace CommitLog.Storage;
 
 /// <summary>
 /// Builds one Kafka RecordBatch v2, byte-identical to what Kafka's clients write: set the header fields, call
-/// <see cref="Append"/> per record, then <see cref="Build"/> or <see cref="WriteTo"/>. <see cref="Reset"/> starts
+/// <see cref="Append(long, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, ReadOnlySpan{RecordHeader})"/> per record, then <see cref="Build"/> or <see cref="WriteTo"/>. <see cref="Reset"/> starts
 /// the next batch with the same settings and the same pooled buffers, so a reused builder appends uncompressed
 /// records without allocating.
 /// </summary>

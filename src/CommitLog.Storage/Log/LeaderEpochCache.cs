@@ -112,7 +112,10 @@ internal sealed class LeaderEpochCache
     }
 
     /// <summary>Moves the earliest entry's start up to <paramref name="startOffset"/> (the log start moved).</summary>
-    public void TruncateFromStart(long startOffset)
+    /// <param name="startOffset">The new log start offset.</param>
+    /// <param name="persist">Whether to write the file now. Retention passes false and calls <see cref="TryPersist"/>:
+    /// the file may lag behind the log start, since loading trims it to the log start anyway.</param>
+    public void TruncateFromStart(long startOffset, bool persist = true)
     {
         var changed = false;
         while (_entries.Count > 1 && _entries[1].StartOffset <= startOffset)
@@ -127,9 +130,21 @@ internal sealed class LeaderEpochCache
             changed = true;
         }
 
-        if (changed)
+        if (changed && persist)
         {
             Persist();
+        }
+    }
+
+    /// <summary>Writes the file unless the disk is full (the log must be able to free space on a full disk).</summary>
+    public void TryPersist()
+    {
+        try
+        {
+            Persist();
+        }
+        catch (IOException e) when (IO.IOErrors.IsDiskFull(e))
+        {
         }
     }
 

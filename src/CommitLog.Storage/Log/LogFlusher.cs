@@ -13,19 +13,22 @@ namespace CommitLog.Storage;
 internal sealed class LogFlusher
 {
     private readonly Action _flush;
-    private readonly Action<Exception> _onFailure;
+    private readonly Func<Exception, Exception> _onFailure;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _signal = new(0);
     private TaskCompletionSource? _group;
     private bool _signaled;
     private bool _stopping;
+    private int _groupSize;
+    private int _lastGroupSize;
     private Exception? _failure;
     private long _flushed;
     private Task _loop = Task.CompletedTask;
 
     /// <param name="flush">Flushes everything written so far and calls <see cref="Advance"/>; throws on failure.</param>
-    /// <param name="onFailure">Called once with the first failure (the log fail-stops).</param>
-    public LogFlusher(Action flush, Action<Exception> onFailure)
+    /// <param name="onFailure">Called once with the first failure (the log fail-stops); returns the exception that
+    /// every current and later waiter gets.</param>
+    public LogFlusher(Action flush, Func<Exception, Exception> onFailure)
     {
         _flush = flush;
         _onFailure = onFailure;
@@ -80,6 +83,7 @@ internal sealed class LogFlusher
             }
 
             _group ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _groupSize++;
             task = _group.Task;
             SignalLocked();
         }
@@ -117,17 +121,52 @@ internal sealed class LogFlusher
         }
     }
 
+    /// <summary>
+    /// Lets the appenders that the last flush released append again before the next flush starts, so a group is not
+    /// cut short by the first of them to return. While the waiting group is smaller than the last one and still
+    /// growing, the loop steps to the back of the thread pool's global queue, behind the released appenders, at most
+    /// a few times. It never spins and never waits on a timer: when nobody else is coming, it flushes at once.
+    /// </summary>
+    private async Task GatherGroupAsync()
+    {
+        for (var round = 0; round < 4; round++)
+        {
+            int before;
+            lock (_lock)
+            {
+                before = _groupSize;
+                if (_stopping || before == 0 || before >= _lastGroupSize)
+                {
+                    return;
+                }
+            }
+
+            await Task.Factory.StartNew(static () => { }, CancellationToken.None, TaskCreationOptions.PreferFairness, TaskScheduler.Default)
+                .ConfigureAwait(false);
+            lock (_lock)
+            {
+                if (_groupSize == before)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
     private async Task LoopAsync()
     {
         while (true)
         {
             await _signal.WaitAsync().ConfigureAwait(false);
+            await GatherGroupAsync().ConfigureAwait(false);
             TaskCompletionSource? group;
             bool stopping;
             lock (_lock)
             {
                 group = _group;
                 _group = null;
+                _lastGroupSize = _groupSize;
+                _groupSize = 0;
                 _signaled = false;
                 stopping = _stopping;
             }
@@ -142,12 +181,11 @@ internal sealed class LogFlusher
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
+                    var failure = _onFailure(e);
                     lock (_lock)
                     {
-                        _failure = e;
+                        _failure = failure;
                     }
-
-                    _onFailure(e);
                 }
             }
 

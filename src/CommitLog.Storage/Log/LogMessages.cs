@@ -40,4 +40,10 @@ internal static partial class LogMessages
 
     [LoggerMessage(1010, LogLevel.Warning, "An append to {Directory} failed and was rolled back; the log is intact")]
     public static partial void AppendRolledBack(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Writing the leader-epoch cache of {Directory} failed; the append stands and the next open rebuilds the cache from the log")]
+    public static partial void EpochCacheWriteFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Writing the checkpoint of {Directory} failed because the disk is full; the previous one stays valid and the write is retried at the next flush")]
+    public static partial void CheckpointDiskFull(ILogger logger, Exception exception, string directory);
 }

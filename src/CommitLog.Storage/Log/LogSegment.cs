@@ -61,7 +61,8 @@ internal sealed class LogSegment
 
     public bool IsEmpty => Size == 0;
 
-    public static LogSegment Open(ISegmentStorage storage, string directory, long baseOffset, bool create)
+    public static LogSegment Open(
+        ISegmentStorage storage, string directory, long baseOffset, bool create, IndexBuffers? offsetBuffers = null, IndexBuffers? timeBuffers = null)
     {
         var log = storage.OpenFile(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.LogSuffix), create);
         ISegmentFile? index = null;
@@ -69,7 +70,8 @@ internal sealed class LogSegment
         {
             index = storage.OpenFile(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.IndexSuffix), create: true);
             var timeIndex = storage.OpenFile(SegmentFileNames.PathOf(directory, baseOffset, SegmentFileNames.TimeIndexSuffix), create: true);
-            return new LogSegment(storage, directory, baseOffset, log, new SparseIndex(index, isTimeIndex: false), new SparseIndex(timeIndex, isTimeIndex: true));
+            return new LogSegment(storage, directory, baseOffset, log,
+                new SparseIndex(index, isTimeIndex: false, offsetBuffers), new SparseIndex(timeIndex, isTimeIndex: true, timeBuffers));
         }
         catch
         {
@@ -126,9 +128,24 @@ internal sealed class LogSegment
         Volatile.Write(ref _nextOffset, nextOffset);
     }
 
-    /// <summary>Adds a closing time-index entry so that the segment's max timestamp is known without a scan (on roll and close).</summary>
-    public void Seal()
+    /// <summary>
+    /// Seals the indexes when the segment stops being the active one: adds the closing time-index entry, writes the
+    /// entries out and switches lookups to the files. Returns the in-memory arrays for the next active segment.
+    /// </summary>
+    public (IndexBuffers Offsets, IndexBuffers Times) SealIndexes()
     {
+        AddClosingTimeEntry();
+        return (OffsetIndex.Seal(), TimeIndex.Seal());
+    }
+
+    /// <summary>Adds a closing time-index entry so that the segment's max timestamp is known without a scan (on roll and close).</summary>
+    public void AddClosingTimeEntry()
+    {
+        if (TimeIndex.IsSealed)
+        {
+            return;
+        }
+
         var offset = NextOffset - 1;
         if (offset >= BaseOffset)
         {
@@ -145,9 +162,12 @@ internal sealed class LogSegment
     public long FindPosition(long offset, long end)
     {
         long position = 0;
-        if (OffsetIndex.TryFindFloor(offset - BaseOffset, strictlyBelow: false, out var relative, out var indexed) && indexed < end)
+        var expectedBase = BaseOffset;
+        if (OffsetIndex.TryFindFloor(offset - BaseOffset, strictlyBelow: false, out var relative, out var indexed)
+            && indexed < end && relative <= offset - BaseOffset && EntryMatches(indexed, BaseOffset + relative))
         {
-            position = EntryMatches(indexed, BaseOffset + relative) ? indexed : 0;
+            position = indexed;
+            expectedBase = BaseOffset + relative;
         }
 
         Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
@@ -165,11 +185,21 @@ internal sealed class LogSegment
                     $"The batch at position {position} of '{Log.Path}' has an invalid length ({totalSize} bytes).", Log.Path, position);
             }
 
+            // The base offset is outside the CRC: a damaged one must not send a reader to the wrong batch.
+            var baseOffset = BatchFraming.BaseOffset(header);
+            if (baseOffset != expectedBase)
+            {
+                throw new CorruptRecordException(
+                    $"The batch at position {position} of '{Log.Path}' claims base offset {baseOffset}, but the batches before it end at {expectedBase - 1}.",
+                    Log.Path, position);
+            }
+
             if (BatchFraming.LastOffset(header) >= offset)
             {
                 return position;
             }
 
+            expectedBase = BatchFraming.LastOffset(header) + 1;
             position += totalSize;
         }
 

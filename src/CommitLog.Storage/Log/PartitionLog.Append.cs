@@ -63,7 +63,14 @@ public sealed partial class PartitionLog
 
             if (ShouldRoll(segment, data.Length, recordCount, maxTimestamp, now))
             {
-                segment = RollLocked(now);
+                try
+                {
+                    segment = RollLocked(now);
+                }
+                catch (IOException e)
+                {
+                    throw StorageFailed("Rolling to a new segment before an append (nothing was appended)", e);
+                }
             }
 
             nextOffset = AssignOffsets(data, firstOffset, appendTime);
@@ -91,7 +98,16 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _logEndOffset, nextOffset);
             if (_leaderEpoch > _epochs.LatestEpoch)
             {
-                _epochs.Assign(_leaderEpoch, firstOffset);
+                try
+                {
+                    _epochs.Assign(_leaderEpoch, firstOffset);
+                }
+                catch (IOException e)
+                {
+                    // The records are written and visible, so the append stands; the epoch cache is derived data and
+                    // open checks it against the batches (and rebuilds it) if this entry never reached the disk.
+                    LogMessages.EpochCacheWriteFailed(_logger, e, _directory);
+                }
             }
 
             _unflushedMessages += recordCount;
@@ -132,12 +148,12 @@ public sealed partial class PartitionLog
                 }
             }
 
-            var status = BatchFraming.Check(rest, int.MaxValue, verifyCrc: true, out var size);
-            if (status != BatchStatus.Valid)
+            var status = RecordBatchValidator.Check(rest, out var size);
+            if (status != BatchValidationResult.Valid)
             {
+                var detail = RecordBatchValidator.CreateException(status, rest, null, -1);
                 throw new CorruptRecordException(
-                    $"Batch {index} at byte {position} of the appended buffer is invalid: {BatchFraming.Describe(status)}. " +
-                    "Expected whole RecordBatch v2 batches (magic 2) with a matching CRC-32C. Nothing was appended.");
+                    $"Batch {index} at byte {position} of the appended buffer is invalid. {detail.Message} Nothing was appended.", innerException: detail);
             }
 
             var batch = rest[..size];

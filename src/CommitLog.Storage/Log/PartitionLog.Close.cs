@@ -60,7 +60,7 @@ public sealed partial class PartitionLog
         {
             var segments = _segments;
             var flushedFrom = _flusher.Flushed;
-            segments[^1].Seal();
+            segments[^1].AddClosingTimeEntry();
             foreach (var segment in segments)
             {
                 if (segment.NextOffset > flushedFrom || segment == segments[^1])
@@ -82,6 +82,7 @@ public sealed partial class PartitionLog
 
     private void CloseSegmentsQuietly()
     {
+        _checkpointFile.Dispose();
         foreach (var segment in Volatile.Read(ref _segments))
         {
             try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CommitLog.Storage.IO;
 
 namespace CommitLog.Storage;
 
@@ -24,24 +25,30 @@ public sealed partial class PartitionLog
             ThrowIfFailStopped();
             if (!Active.IsEmpty)
             {
-                RollLocked(NowMs);
+                try
+                {
+                    RollLocked(NowMs);
+                }
+                catch (IOException e)
+                {
+                    throw StorageFailed("Rolling the active segment", e);
+                }
             }
         }
     }
 
     private LogSegment RollLocked(long now)
     {
-        var old = Active;
-        old.Seal();
-        old.PersistIndexes();
-        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true);
-        if (segment.Log.Length > 0)
+        var (offsetBuffers, timeBuffers) = Active.SealIndexes();
+        var segment = LogSegment.Open(_storage, _directory, _logEndOffset, create: true, offsetBuffers, timeBuffers);
+        if (segment.Log.Length > 0 || segment.OffsetIndex.Count > 0)
         {
             // Left over from an earlier roll that crashed before any data reached it: it holds nothing acknowledged.
             segment.Log.SetLength(0);
-            segment.OffsetIndex.Clear();
-            segment.TimeIndex.Clear();
         }
+
+        segment.OffsetIndex.Reset();
+        segment.TimeIndex.Reset();
 
         segment.CreatedAt = now;
         try
@@ -111,7 +118,17 @@ public sealed partial class PartitionLog
 
         if (_checkpointDue || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCheckpointAt)) >= _options.CheckpointInterval)
         {
-            WriteCheckpoint();
+            try
+            {
+                WriteCheckpoint();
+            }
+            catch (IOException e) when (IOErrors.IsDiskFull(e))
+            {
+                // The data is flushed; only the checkpoint could not be replaced, and the old one (an earlier recovery
+                // point) stays valid. A full disk must not fail-stop the log: retry at the next flush.
+                _checkpointDue = true;
+                LogMessages.CheckpointDiskFull(_logger, e, _directory);
+            }
         }
     }
 
@@ -129,7 +146,7 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _lastCheckpointAt, Stopwatch.GetTimestamp());
-            CheckpointFile.WriteAtomic(_storage, _directory, SegmentFileNames.CheckpointFile, checkpoint.Encode());
+            _checkpointFile.Write(checkpoint);
         }
     }
 }

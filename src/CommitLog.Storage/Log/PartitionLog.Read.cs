@@ -216,7 +216,7 @@ public sealed partial class PartitionLog
         try
         {
             var read = ReadFully(segment, position, buffer.AsSpan(0, length));
-            var (used, nextOffset) = TrimToVerifiedBatches(segment, position, buffer.AsSpan(0, read), highWatermark);
+            var (used, nextOffset) = TrimToVerifiedBatches(segment, position, buffer.AsSpan(0, read), offset, highWatermark);
             if (used == 0)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -267,8 +267,12 @@ public sealed partial class PartitionLog
         return total;
     }
 
-    /// <summary>Keeps the whole, CRC-valid batches below the high watermark; damage is an exception, never a silent cut.</summary>
-    private static (int Used, long NextOffset) TrimToVerifiedBatches(LogSegment segment, long filePosition, ReadOnlySpan<byte> data, long highWatermark)
+    /// <summary>
+    /// Keeps the whole, CRC-valid batches below the high watermark; damage is an exception, never a silent cut.
+    /// The base offset is outside the CRC, so it is checked against the offsets around it: the first batch must hold
+    /// <paramref name="offset"/> and each next one must start where the previous one ended.
+    /// </summary>
+    private static (int Used, long NextOffset) TrimToVerifiedBatches(LogSegment segment, long filePosition, ReadOnlySpan<byte> data, long offset, long highWatermark)
     {
         var used = 0;
         var next = -1L;
@@ -289,7 +293,19 @@ public sealed partial class PartitionLog
                     segment.Log.Path, filePosition + used);
             }
 
-            if (BatchFraming.BaseOffset(rest) >= highWatermark)
+            var baseOffset = BatchFraming.BaseOffset(rest);
+            var lastOffset = BatchFraming.LastOffset(rest);
+            var inSequence = used == 0 ? baseOffset <= offset && lastOffset >= offset : baseOffset == next;
+            if (!inSequence || baseOffset < segment.BaseOffset)
+            {
+                throw new CorruptRecordException(
+                    $"The batch at position {filePosition + used} of '{segment.Log.Path}' is damaged: it claims offsets {baseOffset} to {lastOffset}, " +
+                    $"but the log expects {(used == 0 ? $"the batch holding offset {offset}" : $"offset {next} next")}. " +
+                    "The log does not skip damaged data; restore the segment or reopen the log in salvage mode.",
+                    segment.Log.Path, filePosition + used);
+            }
+
+            if (baseOffset >= highWatermark)
             {
                 break;
             }

@@ -11,9 +11,7 @@ public sealed partial class PartitionLog
         var files = _storage.ListFiles(_directory);
         RemoveLeftovers(files);
         var clean = files.Contains(SegmentFileNames.CleanShutdownFile);
-        var checkpoint = CheckpointFile.TryRead(_storage, _directory, SegmentFileNames.CheckpointFile) is { } bytes
-            ? PartitionCheckpoint.TryDecode(bytes)
-            : null;
+        var checkpoint = _checkpointFile.Read();
         var bases = files
             .Select(f => SegmentFileNames.TryParse(f, SegmentFileNames.LogSuffix, out var b) ? b : -1)
             .Where(b => b >= 0)
@@ -48,12 +46,18 @@ public sealed partial class PartitionLog
             }
 
             _segments = [.. segments];
+            DropSegmentsBelow(checkpoint?.LogStartOffset ?? 0);
+
+            // Recovery writes a checkpoint: it must carry the log start already, or a crash right after it would
+            // bring back records that DeleteRecordsBefore had removed.
+            _logStartOffset = checkpoint?.LogStartOffset ?? 0;
             if (!(clean && checkpoint is { } c && TryLoadClean(c)))
             {
                 RecoverUnclean(checkpoint);
             }
 
             ApplyLogStart(checkpoint?.LogStartOffset ?? 0);
+            SettleIndexes();
         }
 
         LoadEpochs();
@@ -103,13 +107,13 @@ public sealed partial class PartitionLog
         for (var i = 0; i < segments.Length - 1; i++)
         {
             var s = segments[i];
-            LoadIndexes(s, s.Log.Length);
+            LoadIndexes(s, s.Log.Length, seal: true);
             s.Restore(s.Log.Length, segments[i + 1].BaseOffset, s.TimeIndex.Last?.Key ?? -1, s.TimeIndex.Last?.Key ?? -1);
         }
 
         var active = segments[^1];
         var length = active.Log.Length;
-        LoadIndexes(active, length);
+        LoadIndexes(active, length, seal: false);
         var from = active.OffsetIndex.Last is { } last ? last.Value : 0;
         var expected = active.OffsetIndex.Last is { } l ? active.BaseOffset + l.Key : active.BaseOffset;
         var (end, next, maxTs) = ScanTail(active, from, length, expected, verifyCrc: true);
@@ -197,10 +201,19 @@ public sealed partial class PartitionLog
         var segment = _segments[index];
         var length = segment.Log.Length;
         var nextBase = _segments[index + 1].BaseOffset;
-        LoadIndexes(segment, length);
+        LoadIndexes(segment, length, seal: true);
         var from = segment.OffsetIndex.Last is { } last ? last.Value : 0;
         var expected = segment.OffsetIndex.Last is { } l ? segment.BaseOffset + l.Key : segment.BaseOffset;
         var (end, next, maxTs) = ScanTail(segment, from, length, expected, verifyCrc: true);
+        if ((end != length || next != nextBase) && (from != 0 || expected != segment.BaseOffset))
+        {
+            // The scan started at the last index entry, and indexes are not flushed: a torn or stale entry that still
+            // looks plausible points at the wrong place. Judge the data by itself, from the start of the segment.
+            LogMessages.RebuiltIndex(_logger, "offset index", segment.BaseOffset, _directory);
+            RebuildIndexes(segment, length);
+            (end, next, maxTs) = ScanTail(segment, 0, length, segment.BaseOffset, verifyCrc: true);
+        }
+
         if (end == length && next == nextBase)
         {
             segment.Restore(length, next, Math.Max(maxTs, segment.TimeIndex.Last?.Key ?? -1), segment.TimeIndex.Last?.Key ?? maxTs);
@@ -245,12 +258,14 @@ public sealed partial class PartitionLog
             }
             else
             {
-                LoadIndexes(segment, from);
+                LoadIndexes(segment, from, seal: false);
                 segment.OffsetIndex.TruncateWhere((_, pos) => pos >= from);
                 var relativeNext = expected - segment.BaseOffset;
                 segment.TimeIndex.TruncateWhere((_, rel) => rel >= relativeNext);
-                var ts = segment.TimeIndex.Last?.Key ?? -1;
-                segment.Restore(from, expected, ts, ts);
+                // The time index lags the data (it is written on roll and close, never flushed), so the timestamps
+                // of the trusted prefix come from the batches themselves.
+                var (maxTs, firstTs) = ScanTimestamps(segment, from);
+                segment.Restore(from, expected, Math.Max(maxTs, segment.TimeIndex.Last?.Key ?? -1), firstTs);
             }
 
             using var scanner = new SegmentScanner(segment.Log, from, length, _options.MaxMessageBytes);
@@ -316,12 +331,35 @@ public sealed partial class PartitionLog
         return (scanner.Position, expected, maxTs);
     }
 
-    /// <summary>Loads both indexes of a segment; rebuilds them from the log if either file is damaged.</summary>
-    private void LoadIndexes(LogSegment segment, long length)
+    /// <summary>Returns the greatest and the first batch max-timestamp below <paramref name="end"/> (batches already validated).</summary>
+    private (long Max, long First) ScanTimestamps(LogSegment segment, long end)
     {
-        var offsetOk = segment.OffsetIndex.Load(Math.Max(length, 1), valuesIncrease: true);
-        var timeOk = segment.TimeIndex.Load(int.MaxValue, valuesIncrease: false);
-        if (!offsetOk || !timeOk)
+        long max = -1, first = -1;
+        using var scanner = new SegmentScanner(segment.Log, 0, end, _options.MaxMessageBytes);
+        while (scanner.TryNext(verifyCrc: false, out var status) && status == BatchStatus.Valid)
+        {
+            var ts = BatchFraming.MaxTimestamp(scanner.Current);
+            first = first < 0 ? ts : first;
+            max = Math.Max(max, ts);
+            scanner.Advance();
+        }
+
+        return (max, first);
+    }
+
+    /// <summary>Loads both indexes of a segment; rebuilds them from the log if either file is damaged.</summary>
+    /// <param name="segment">The segment.</param>
+    /// <param name="length">The valid length of the segment file.</param>
+    /// <param name="seal">Whether lookups should go to the files (a sealed segment) rather than memory.</param>
+    private void LoadIndexes(LogSegment segment, long length, bool seal)
+    {
+        var offsetOk = segment.OffsetIndex.Load(Math.Max(length, 1), valuesIncrease: true, seal);
+        var timeOk = segment.TimeIndex.Load(int.MaxValue, valuesIncrease: false, seal);
+
+        // A segment with data always has a time-index entry once its index was written (Seal adds one); an empty time
+        // index there means the file was lost, and the segment's max timestamp would read as unknown.
+        var timeMissing = length > 0 && segment.TimeIndex.Count == 0;
+        if (!offsetOk || !timeOk || timeMissing)
         {
             LogMessages.RebuiltIndex(_logger, !offsetOk ? "offset index" : "time index", segment.BaseOffset, _directory);
             RebuildIndexes(segment, length);
@@ -341,8 +379,23 @@ public sealed partial class PartitionLog
             scanner.Advance();
         }
 
-        segment.Seal();
+        segment.AddClosingTimeEntry();
         segment.PersistIndexes();
+    }
+
+    /// <summary>After loading: every segment but the last looks up in its index files; the last one's indexes are in memory.</summary>
+    private void SettleIndexes()
+    {
+        for (var i = 0; i < _segments.Length - 1; i++)
+        {
+            if (!_segments[i].OffsetIndex.IsSealed || !_segments[i].TimeIndex.IsSealed)
+            {
+                _segments[i].SealIndexes();
+            }
+        }
+
+        _segments[^1].OffsetIndex.EnsureActive();
+        _segments[^1].TimeIndex.EnsureActive();
     }
 
     private void FlushedDataDamaged(string file, long position, string reason)
@@ -357,8 +410,25 @@ public sealed partial class PartitionLog
 
     private void ApplyLogStart(long checkpointStart)
     {
+        if (checkpointStart > _logEndOffset)
+        {
+            StartEmptyAt(checkpointStart);
+            return;
+        }
+
         var start = Math.Min(Math.Max(checkpointStart, _segments[0].BaseOffset), _logEndOffset);
         _logStartOffset = start;
+        DropSegmentsBelow(start);
+    }
+
+    /// <summary>
+    /// Deletes the segments that lie wholly below <paramref name="start"/>, keeping at least one. Retention and
+    /// DeleteRecordsBefore checkpoint the new log start before they delete files, so after a crash such segments
+    /// may still exist, with gaps between them where a concurrent deletion got further: they are not part of the
+    /// log and must not be recovered or checked for continuity.
+    /// </summary>
+    private void DropSegmentsBelow(long start)
+    {
         var drop = 0;
         while (drop < _segments.Length - 1 && _segments[drop + 1].BaseOffset <= start)
         {
@@ -376,9 +446,96 @@ public sealed partial class PartitionLog
         }
     }
 
+    private bool EpochsMatchData()
+    {
+        var entries = _epochs.Entries;
+        if (entries.Count == 0)
+        {
+            return _logEndOffset == _logStartOffset;
+        }
+
+        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+
+        // The newest batch must carry the newest epoch (an append whose cache write failed leaves the file behind).
+        if (_logEndOffset > _logStartOffset)
+        {
+            var last = _segments[FloorSegment(_segments, _logEndOffset - 1)];
+            var lastPosition = last.FindPosition(_logEndOffset - 1, last.Size);
+            if (lastPosition < 0 || last.Read(lastPosition, header) < header.Length || BatchFraming.LeaderEpoch(header) != entries[^1].Epoch)
+            {
+                return false;
+            }
+        }
+
+        foreach (var (epoch, start) in entries)
+        {
+            if (start >= _logEndOffset)
+            {
+                continue;
+            }
+
+            var checkedAt = Math.Max(start, _logStartOffset);
+            var segment = _segments[FloorSegment(_segments, checkedAt)];
+            var position = segment.FindPosition(checkedAt, segment.Size);
+            if (position < 0 || segment.Read(position, header) < header.Length
+                || BatchFraming.LeaderEpoch(header) != epoch
+                || (start >= _logStartOffset && BatchFraming.BaseOffset(header) != start))
+            {
+                return false;
+            }
+
+            // The epoch starts exactly there: the batch before it belongs to an older epoch.
+            if (start > _logStartOffset)
+            {
+                var before = _segments[FloorSegment(_segments, start - 1)];
+                var previous = before.FindPosition(start - 1, before.Size);
+                if (previous < 0 || before.Read(previous, header) < header.Length || BatchFraming.LeaderEpoch(header) >= epoch)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The recovered log ends below the log start: records below the start were deleted, and the unflushed ones
+    /// between were lost in the crash. Continuing at the recovered end would give those offsets to new records, so
+    /// the log restarts empty at its start offset (as Kafka does).
+    /// </summary>
+    private void StartEmptyAt(long start)
+    {
+        var old = _segments;
+        var fresh = LogSegment.Open(_storage, _directory, start, create: true);
+        if (fresh.Log.Length > 0)
+        {
+            fresh.Log.SetLength(0);
+            fresh.OffsetIndex.Clear();
+            fresh.TimeIndex.Clear();
+        }
+
+        fresh.CreatedAt = NowMs;
+        _storage.SyncDirectory(_directory);
+        _segments = [fresh];
+        foreach (var segment in old)
+        {
+            LogMessages.TruncatedTail(_logger, _directory, segment.Log.Length, 0, segment.Log.Path,
+                $"the recovered log ends at {_logEndOffset}, below its start offset {start}");
+            segment.MarkDeleted();
+        }
+
+        _logStartOffset = start;
+        _logEndOffset = start;
+        _recoveryPoint = new FlushPoint(start, start, 0);
+        WriteCheckpoint();
+    }
+
     private void LoadEpochs()
     {
-        if (!_epochs.Load())
+        // The cache is a text file without a checksum: a missing file, or an entry that disagrees with the epoch stamped
+        // on the batch it points at, means it is rebuilt from the batches.
+        if (!_epochs.Load() || !EpochsMatchData())
         {
             LogMessages.RebuiltEpochCache(_logger, _directory);
             _epochs.Clear();

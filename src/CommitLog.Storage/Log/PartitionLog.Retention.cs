@@ -50,10 +50,11 @@ public sealed partial class PartitionLog
             newStart = Math.Max(_logStartOffset, segments[deleted.Count].BaseOffset);
             Volatile.Write(ref _segments, segments[deleted.Count..]);
             Volatile.Write(ref _logStartOffset, newStart);
-            _epochs.TruncateFromStart(newStart);
+            _epochs.TruncateFromStart(newStart, persist: false);
         }
 
         WriteCheckpoint();
+        TryPersistEpochs();
         var bytes = 0L;
         foreach (var segment in deleted)
         {
@@ -89,10 +90,11 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _logStartOffset, offset);
-            _epochs.TruncateFromStart(offset);
+            _epochs.TruncateFromStart(offset, persist: false);
         }
 
         WriteCheckpoint();
+        TryPersistEpochs();
         EnforceRetention();
     }
 
@@ -108,67 +110,91 @@ public sealed partial class PartitionLog
     {
         ThrowIfDisposed();
         List<LogSegment> removed = [];
-        lock (_appendLock)
+
+        // The checkpoint lock is held throughout (same order as WriteCheckpoint: checkpoint lock, then append lock),
+        // so that the lowered recovery point below is on disk before any flushed byte is cut, and no concurrent
+        // checkpoint can put a stale, higher one back in between.
+        lock (_checkpointLock)
         {
-            ThrowIfFailStopped();
-            if (offset >= _logEndOffset)
+            lock (_appendLock)
             {
-                return;
-            }
-
-            if (offset < _logStartOffset)
-            {
-                throw new ArgumentOutOfRangeException(nameof(offset), offset,
-                    $"Cannot truncate below the log start offset {_logStartOffset}; the log holds offsets {_logStartOffset} to {_logEndOffset - 1}.");
-            }
-
-            var segments = Volatile.Read(ref _segments);
-            var keep = FloorSegment(segments, offset);
-            var segment = segments[keep];
-            removed.AddRange(segments[(keep + 1)..]);
-            var position = segment.FindPosition(offset, segment.Size);
-            var newEnd = offset;
-            if (position >= 0)
-            {
-                Span<byte> head = stackalloc byte[8];
-                segment.Read(position, head);
-                newEnd = BatchFraming.BaseOffset(head);
-            }
-            else
-            {
-                position = segment.Size;
-                newEnd = segment.NextOffset;
-            }
-
-            try
-            {
-                segment.TruncateTo(position, newEnd, RecomputeMaxTimestamp(segment, position));
-                segment.Log.Flush();
-            }
-            catch (IOException e)
-            {
-                OnFlushFailed(e);
                 ThrowIfFailStopped();
+                if (offset >= _logEndOffset)
+                {
+                    return;
+                }
+
+                if (offset < _logStartOffset)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(offset), offset,
+                        $"Cannot truncate below the log start offset {_logStartOffset}; the log holds offsets {_logStartOffset} to {_logEndOffset - 1}.");
+                }
+
+                var segments = Volatile.Read(ref _segments);
+                var keep = FloorSegment(segments, offset);
+                var segment = segments[keep];
+                removed.AddRange(segments[(keep + 1)..]);
+                var position = segment.FindPosition(offset, segment.Size);
+                var newEnd = offset;
+                if (position >= 0)
+                {
+                    Span<byte> head = stackalloc byte[8];
+                    segment.Read(position, head);
+                    newEnd = BatchFraming.BaseOffset(head);
+                }
+                else
+                {
+                    position = segment.Size;
+                    newEnd = segment.NextOffset;
+                }
+
+                // The batch that holds the offset may start below the log start (DeleteRecordsBefore can move the
+                // start into a batch); the log start follows the cut down so that the log never ends before it starts.
+                var newStart = Math.Min(_logStartOffset, newEnd);
+                try
+                {
+                    if (_recoveryPoint.Offset > newEnd)
+                    {
+                        // A crash after this leaves a checkpoint that vouches only for data that is kept. Cutting the
+                        // file first would leave one that vouches for bytes no longer there (recovery then reports
+                        // flushed data as lost).
+                        _recoveryPoint = new FlushPoint(newEnd, segment.BaseOffset, position);
+                        _flusher.Lower(newEnd);
+                        _checkpointFile.Write(new PartitionCheckpoint(newEnd, segment.BaseOffset, position, newStart));
+                    }
+
+                    segment.TruncateTo(position, newEnd, RecomputeMaxTimestamp(segment, position));
+                    segment.Log.Flush();
+                }
+                catch (IOException e)
+                {
+                    OnFlushFailed(e);
+                    ThrowIfFailStopped();
+                }
+
+                Volatile.Write(ref _segments, segments[..(keep + 1)]);
+                Volatile.Write(ref _logEndOffset, newEnd);
+                Volatile.Write(ref _logStartOffset, newStart);
+                _epochs.TruncateFromEnd(newEnd);
+                _truncations++;
             }
 
-            Volatile.Write(ref _segments, segments[..(keep + 1)]);
-            Volatile.Write(ref _logEndOffset, newEnd);
-            _epochs.TruncateFromEnd(newEnd);
-            _truncations++;
-            if (_recoveryPoint.Offset > newEnd)
+            foreach (var segment in removed)
             {
-                _recoveryPoint = new FlushPoint(newEnd, segment.BaseOffset, position);
-                _flusher.Lower(newEnd);
+                segment.MarkDeleted();
             }
-        }
-
-        foreach (var segment in removed)
-        {
-            segment.MarkDeleted();
         }
 
         WriteCheckpoint();
         LogMessages.Truncated(_logger, _directory, offset);
+    }
+
+    private void TryPersistEpochs()
+    {
+        lock (_appendLock)
+        {
+            _epochs.TryPersist();
+        }
     }
 
     private static long RecomputeMaxTimestamp(LogSegment segment, long end)

@@ -29,6 +29,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
     private readonly LogFlusher _flusher;
     private readonly DataSignal _dataSignal = new();
     private readonly LeaderEpochCache _epochs;
+    private readonly PartitionCheckpointFile _checkpointFile;
     private LogSegment[] _segments = [];
     private long _logEndOffset;
     private long _logStartOffset;
@@ -52,6 +53,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         _directoryLock = directoryLock;
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Storage");
         _epochs = new LeaderEpochCache(storage, directory);
+        _checkpointFile = new PartitionCheckpointFile(storage, directory);
         _flusher = new LogFlusher(FlushToEnd, OnFlushFailed);
     }
 
@@ -203,14 +205,19 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
         }
     }
 
-    private void OnFlushFailed(Exception exception)
+    private LogStorageException OnFlushFailed(Exception exception)
     {
         _failure ??= new LogStorageException(
             $"Flushing log '{_directory}' failed ({exception.Message}). The log stopped accepting writes: data that was not confirmed flushed may be lost. Reads still work; reopen the log to recover.",
             exception, isFailStopped: true) { LogDirectory = _directory };
         StorageMetrics.FlushFailures.Add(1, StorageMetrics.Tags(_name));
         LogMessages.FlushFailed(_logger, exception, _directory);
+        return _failure;
     }
+
+    /// <summary>Wraps a storage failure of an operation that changed nothing the caller relies on (the log keeps working).</summary>
+    private LogStorageException StorageFailed(string operation, IOException error)
+        => new($"{operation} on log '{_directory}' failed: {error.Message}", error) { LogDirectory = _directory };
 
     private void StartBackground()
     {

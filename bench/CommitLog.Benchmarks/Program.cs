@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+using CommitLog.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(BenchmarkCategories).Assembly).Run(args);

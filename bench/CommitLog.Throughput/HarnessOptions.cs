@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace CommitLog.Throughput;
+
+/// <summary>Command-line settings of the harness; see <see cref="Usage"/>.</summary>
+internal sealed class HarnessOptions
+{
+    public const string Usage = """
+        usage: CommitLog.Throughput <workload> [options]
+        workloads:
+          all          append, groupcommit, scan (contenders interleaved round by round) and recovery; prints tables
+          append       bulk append + one flush at the end (ours at the written level, 100 B and 1 KiB)
+          groupcommit  concurrent appenders, each awaiting its own durable single-record append
+          scan         read a filled log end to end (hot page cache)
+          recovery     reopen time after a killed writer, against log size (ours only)
+          alloc-check  appends N batches at the written level; exit code 1 if bytes/append exceed the budget
+        options:
+          --sizes 100,1024         record payload sizes in bytes
+          --mb 256                 payload MB per append and scan run
+          --batch-bytes 65536      target size of one of our encoded batches
+          --appenders 1,4,64       group commit concurrency levels
+          --seconds 1.5            length of one group-commit run
+          --rounds 3               measured rounds (after one warm-up round)
+          --contenders commitlog,fasterlog,filestream
+          --recovery-sizes 64,256,1024   log sizes in MiB for the recovery workload
+          --tail-mb 16             unflushed tail written before the writer is killed
+          --appends 20000          alloc-check: measured appends
+          --budgets PATH           alloc-check: allocation-budgets.json (default: found above the working directory)
+          --dir PATH               root for temporary data (default: /tmp/commitlog-bench-<pid>)
+        """;
+
+    public string Workload { get; private set; } = "all";
+
+    public int[] Sizes { get; private set; } = [100, 1024];
+
+    public double Megabytes { get; private set; } = 256;
+
+    public int BatchBytes { get; private set; } = 64 * 1024;
+
+    public int[] Appenders { get; private set; } = [1, 4, 64];
+
+    public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(1.5);
+
+    public int Rounds { get; private set; } = 3;
+
+    public string[] Contenders { get; private set; } = ["commitlog", "fasterlog", "filestream"];
+
+    public int[] RecoverySizesMb { get; private set; } = [64, 256, 1024];
+
+    public int TailMb { get; private set; } = 16;
+
+    public int Appends { get; private set; } = 20_000;
+
+    public string? Budgets { get; private set; }
+
+    public string Root { get; private set; } = Path.Combine(Path.GetTempPath(), $"commitlog-bench-{Environment.ProcessId}");
+
+    /// <summary>Records per append or scan run for <paramref name="size"/>-byte payloads.</summary>
+    public long RecordsFor(int size) => Math.Max(1, (long)(Megabytes * 1e6 / size));
+
+    public bool Runs(string contender) => Contenders.Contains(contender, StringComparer.OrdinalIgnoreCase);
+
+    public static HarnessOptions Parse(string[] args)
+    {
+        var o = new HarnessOptions();
+        var i = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            o.Workload = args[0];
+            i = 1;
+        }
+
+        for (; i < args.Length; i++)
+        {
+            var name = args[i];
+            var value = i + 1 < args.Length ? args[++i] : throw new ArgumentException($"Option {name} needs a value.\n{Usage}");
+            switch (name)
+            {
+                case "--sizes": o.Sizes = Ints(value, name); break;
+                case "--mb": o.Megabytes = Positive(double.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--batch-bytes": o.BatchBytes = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--appenders": o.Appenders = Ints(value, name); break;
+                case "--seconds": o.Duration = TimeSpan.FromSeconds(Positive(double.Parse(value, CultureInfo.InvariantCulture), name)); break;
+                case "--rounds": o.Rounds = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--contenders": o.Contenders = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
+                case "--recovery-sizes": o.RecoverySizesMb = Ints(value, name); break;
+                case "--tail-mb": o.TailMb = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--appends": o.Appends = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--budgets": o.Budgets = value; break;
+                case "--dir": o.Root = Path.GetFullPath(value); break;
+                default: throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");
+            }
+        }
+
+        return o;
+    }
+
+    private static int[] Ints(string value, string name)
+        => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => (int)Positive(int.Parse(v, CultureInfo.InvariantCulture), name))];
+
+    private static double Positive(double value, string name)
+        => value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");
+}
