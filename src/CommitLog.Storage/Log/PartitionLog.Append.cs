@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace CommitLog.Storage;
 
@@ -38,6 +39,7 @@ public sealed partial class PartitionLog
             : AwaitFlushAsync(wait, result);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<AppendResult> AwaitFlushAsync(ValueTask wait, AppendResult result)
     {
         await wait.ConfigureAwait(false);
