@@ -162,6 +162,14 @@ public sealed partial class PartitionLog
                     "a producer batch must have recordsCount = lastOffsetDelta + 1. Nothing was appended.");
             }
 
+            // Consumers decode recordsCount records from the section; a batch that disagrees could be stored but never read.
+            if (BatchFraming.CountUncompressedRecords(batch) is { } found && found != count)
+            {
+                throw new CorruptRecordException(
+                    $"Batch {index} at byte {position} of the appended buffer declares recordsCount {count}, but its records section holds " +
+                    (found < 0 ? "a partial record" : $"{found} records") + "; they must agree. Nothing was appended.");
+            }
+
             records += count;
             maxTimestamp = Math.Max(maxTimestamp, BatchFraming.MaxTimestamp(batch));
             position += size;
