@@ -18,6 +18,10 @@ public enum ErrorCode
     /// <summary>The partition does not exist (Kafka UNKNOWN_TOPIC_OR_PARTITION).</summary>
     UnknownTopicOrPartition = 3,
 
+    /// <summary>A request was not completed in time, e.g. a produced batch was not acknowledged within
+    /// <c>delivery.timeout.ms</c> (Kafka REQUEST_TIMED_OUT).</summary>
+    RequestTimedOut = 7,
+
     /// <summary>A batch is larger than <c>max.message.bytes</c> (Kafka MESSAGE_TOO_LARGE).</summary>
     MessageTooLarge = 10,
 
