@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using KafkaDeliveryResult = Confluent.Kafka.DeliveryResult<byte[]?, byte[]>;
 using KafkaMessage = Confluent.Kafka.Message<byte[]?, byte[]>;
+using IProducer = Confluent.Kafka.IProducer<byte[]?, byte[]>;
+using ProducerBuilder = Confluent.Kafka.ProducerBuilder<byte[]?, byte[]>;
 
 namespace CommitLog.Tests.Partitioning;
 
@@ -14,7 +16,7 @@ namespace CommitLog.Tests.Partitioning;
 /// </summary>
 internal sealed class LibrdkafkaMockCluster : IDisposable
 {
-    private readonly IProducer<byte[]?, byte[]> _producer;
+    private readonly IProducer _producer;
 
     public LibrdkafkaMockCluster(string partitioner, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
@@ -31,7 +33,7 @@ internal sealed class LibrdkafkaMockCluster : IDisposable
             config[entry.Key] = entry.Value;
         }
 
-        _producer = new ProducerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        _producer = new ProducerBuilder(config).SetLogHandler((_, _) => { }).Build();
     }
 
     /// <summary>
