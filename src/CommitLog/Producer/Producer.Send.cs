@@ -6,6 +6,7 @@ namespace CommitLog;
 internal sealed partial class Producer<TKey, TValue>
 {
     private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimerCallback ExpireCallback = Expire;
 
     public int Flush(TimeSpan timeout)
     {
@@ -124,6 +125,11 @@ internal sealed partial class Producer<TKey, TValue>
             for (int attempt = 0; ; attempt++)
             {
                 TimeSpan remaining = _config.DeliveryTimeoutMs - Time.GetElapsedTime(batch.CreatedTimestamp);
+                if (batch.IsReported)
+                {
+                    break; // expired while the previous attempt was running
+                }
+
                 if (remaining <= TimeSpan.Zero)
                 {
                     error = new DeliveryTimeoutException(tp, count, _config.DeliveryTimeoutMs, error);
@@ -133,24 +139,11 @@ internal sealed partial class Producer<TKey, TValue>
                 long start = Time.GetTimestamp();
                 try
                 {
-                    ValueTask<AppendResult> append = _broker.AppendAsync(tp, bytes, CancellationToken.None);
-                    if (append.IsCompleted)
+                    // The timer reports the batch as timed out even when the append blocks the calling thread; the loop
+                    // still waits for the append to return, so the partition's order is kept.
+                    using (ITimer expiry = Time.CreateTimer(ExpireCallback, (this, tp, batch), remaining, Timeout.InfiniteTimeSpan))
                     {
-                        result = await append.ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        Task<AppendResult> task = append.AsTask();
-                        try
-                        {
-                            result = await task.WaitAsync(remaining, Time).ConfigureAwait(false);
-                        }
-                        catch (TimeoutException)
-                        {
-                            Report(tp, batch, new DeliveryTimeoutException(tp, count, _config.DeliveryTimeoutMs), default);
-                            await ((Task)task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // keep the partition's order
-                            return;
-                        }
+                        result = await _broker.AppendAsync(tp, bytes, CancellationToken.None).ConfigureAwait(false);
                     }
 
                     ProducerMetrics.AppendLatency(tp.Topic, Time.GetElapsedTime(start));
@@ -158,7 +151,7 @@ internal sealed partial class Producer<TKey, TValue>
                     error = null;
                     break;
                 }
-                catch (CommitLogException e) when (e.IsRetriable && attempt < _config.Retries)
+                catch (CommitLogException e) when (e.IsRetriable && attempt < _config.Retries && !batch.IsReported)
                 {
                     error = e;
                     ProducerMetrics.Retried(tp.Topic);
@@ -179,6 +172,12 @@ internal sealed partial class Producer<TKey, TValue>
             Report(tp, batch, error, result);
             Recycle(batch);
         }
+    }
+
+    private static void Expire(object? state)
+    {
+        var (producer, tp, batch) = ((Producer<TKey, TValue>, TopicPartition, ProducerBatch<TKey, TValue>))state!;
+        producer.Report(tp, batch, new DeliveryTimeoutException(tp, batch.Records.Count, producer._config.DeliveryTimeoutMs), default);
     }
 
     /// <summary>Reports a batch's outcome to every record's handler or awaiter, once.</summary>

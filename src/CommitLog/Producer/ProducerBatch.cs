@@ -17,6 +17,9 @@ internal sealed class ProducerBatch<TKey, TValue> : IDisposable
     /// <summary>Gets or sets the bytes of <c>buffer.memory</c> the records hold.</summary>
     public long Bytes { get; set; }
 
+    /// <summary>Gets a value indicating whether the outcome was reported (e.g. by the delivery timeout).</summary>
+    public bool IsReported => Volatile.Read(ref _reported) != 0;
+
     /// <summary>Returns true exactly once: the caller reports the outcome.</summary>
     public bool TryMarkReported() => Interlocked.Exchange(ref _reported, 1) == 0;
 
