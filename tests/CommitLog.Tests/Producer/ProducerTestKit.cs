@@ -56,6 +56,9 @@ internal sealed class GatedStorage : ISegmentStorage
 
     public int BlockedWrites;
 
+    /// <summary>The number of coming writes to <c>.log</c> files that fail with an <see cref="IOException"/>.</summary>
+    public int FailLogWrites;
+
     public void Close() => _open.Reset();
 
     public void Open() => _open.Set();
@@ -88,6 +91,11 @@ internal sealed class GatedStorage : ISegmentStorage
 
         public void Write(long position, ReadOnlySpan<byte> source)
         {
+            if (Path.EndsWith(".log", StringComparison.Ordinal) && Interlocked.Decrement(ref owner.FailLogWrites) >= 0)
+            {
+                throw new IOException("Injected write failure.");
+            }
+
             if (Path.EndsWith(".log", StringComparison.Ordinal) && !owner._open.IsSet)
             {
                 Interlocked.Increment(ref owner.BlockedWrites);
