@@ -62,6 +62,7 @@ public sealed partial class PartitionLog
         }
 
         LoadEpochs();
+        LoadProducerState();
         if (clean)
         {
             _storage.DeleteFile(Path.Combine(_directory, SegmentFileNames.CleanShutdownFile));
