@@ -122,8 +122,20 @@ internal sealed class ProducerState
     /// <summary>Drops producer ids whose last batch's timestamp is <paramref name="expirationMs"/> or more before <paramref name="nowMs"/>.</summary>
     public int RemoveExpired(long nowMs, long expirationMs) => RemoveWhere(e => nowMs - e.Last.Timestamp >= expirationMs);
 
-    /// <summary>Drops producer ids whose last batch lies wholly below <paramref name="logStartOffset"/> (removed by retention).</summary>
-    public int RemoveBelow(long logStartOffset) => RemoveWhere(e => e.Last.LastOffset < logStartOffset);
+    /// <summary>
+    /// Forgets batches that lie wholly below <paramref name="logStartOffset"/> (removed by retention or
+    /// DeleteRecordsBefore), and producer ids left with none. Applied both when the log start moves and after a
+    /// rebuild, so a rebuilt state equals the live one.
+    /// </summary>
+    public int RemoveBelow(long logStartOffset)
+    {
+        foreach (var entry in _producers.Values)
+        {
+            entry.TrimBelow(logStartOffset);
+        }
+
+        return RemoveWhere(e => e.Count == 0);
+    }
 
     private int RemoveWhere(Func<ProducerStateEntry, bool> predicate)
     {

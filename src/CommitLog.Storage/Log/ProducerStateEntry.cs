@@ -53,6 +53,15 @@ internal sealed class ProducerStateEntry
         return false;
     }
 
+    /// <summary>Forgets the remembered batches that end below <paramref name="logStartOffset"/> (their records were deleted).</summary>
+    public void TrimBelow(long logStartOffset)
+    {
+        while (_count > 0 && this[0].LastOffset < logStartOffset)
+        {
+            _count--;
+        }
+    }
+
     /// <summary>Records an appended batch; a different epoch forgets the batches of the old one.</summary>
     public void Add(short epoch, ProducerStateBatch batch)
     {
