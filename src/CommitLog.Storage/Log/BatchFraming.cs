@@ -71,6 +71,45 @@ internal static class BatchFraming
 
     public static int LeaderEpoch(ReadOnlySpan<byte> batch) => BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.PartitionLeaderEpochOffset..]);
 
+    /// <summary>
+    /// Counts the records of an uncompressed batch by walking their length prefixes; -1 if the records section is not
+    /// a whole number of records. Returns null for a compressed batch (its records are not looked at).
+    /// </summary>
+    public static int? CountUncompressedRecords(ReadOnlySpan<byte> batch)
+    {
+        var attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..]);
+        if ((attributes & RecordBatchHeader.CompressionMask) != 0)
+        {
+            return null;
+        }
+
+        var section = batch[RecordBatchHeader.Size..];
+        var position = 0;
+        var count = 0;
+        while (position < section.Length)
+        {
+            int length;
+            try
+            {
+                length = Varint.ReadVarint(section, ref position);
+            }
+            catch (CorruptRecordException)
+            {
+                return -1;
+            }
+
+            if (length < 0 || length > section.Length - position)
+            {
+                return -1;
+            }
+
+            position += length;
+            count++;
+        }
+
+        return count;
+    }
+
     public static string Describe(BatchStatus status) => status switch
     {
         BatchStatus.Incomplete => "the batch is cut short",

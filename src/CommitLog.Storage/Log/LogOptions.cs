@@ -113,7 +113,19 @@ public sealed class LogOptions
     } = TimestampType.CreateTime;
 
     /// <summary>Gets what recovery does with damage in flushed data. Default <see cref="RecoveryMode.Strict"/>.</summary>
-    public RecoveryMode RecoveryMode { get; init; } = RecoveryMode.Strict;
+    public RecoveryMode RecoveryMode
+    {
+        get;
+        init
+        {
+            if (value is not (RecoveryMode.Strict or RecoveryMode.Salvage))
+            {
+                throw new ArgumentOutOfRangeException(nameof(RecoveryMode), value, "RecoveryMode must be Strict or Salvage.");
+            }
+
+            field = value;
+        }
+    } = RecoveryMode.Strict;
 
     /// <summary>
     /// Gets how often the recovery point is checkpointed (Kafka <c>log.flush.offset.checkpoint.interval.ms</c>).

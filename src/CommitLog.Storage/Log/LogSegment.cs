@@ -22,6 +22,7 @@ internal sealed class LogSegment
     private long _nextOffset;
     private int _bytesSinceIndexEntry;
     private long _lastTimeIndexTimestamp = long.MinValue;
+    private ConfirmedMaxTimestamp? _confirmedMax;
 
     public LogSegment(ISegmentStorage storage, string directory, long baseOffset, ISegmentFile log, SparseIndex offsetIndex, SparseIndex timeIndex)
     {
@@ -87,6 +88,7 @@ internal sealed class LogSegment
         Volatile.Write(ref _size, size);
         Volatile.Write(ref _nextOffset, nextOffset);
         MaxTimestamp = maxTimestamp;
+        Volatile.Write(ref _confirmedMax, null);
         RollingBasedTimestamp = rollingBasedTimestamp;
         _lastTimeIndexTimestamp = TimeIndex.Last?.Key ?? long.MinValue;
         var lastIndexPosition = OffsetIndex.Last?.Value ?? 0;
@@ -208,16 +210,86 @@ internal sealed class LogSegment
         return -1;
     }
 
-    /// <summary>Finds the position to start scanning for the first batch with a max timestamp of at least <paramref name="timestamp"/>.</summary>
+    /// <summary>
+    /// Finds the position to start scanning for the first batch with a max timestamp of at least <paramref name="timestamp"/>.
+    /// The time index has no checksum, so an entry is a hint: it is used only if the batch it points at confirms it
+    /// (see <see cref="TryConfirmTimeEntry"/>); otherwise the scan starts at the beginning of the segment.
+    /// </summary>
     public long FindTimestampScanStart(long timestamp, long end)
     {
-        if (TimeIndex.TryFindFloor(timestamp, strictlyBelow: true, out _, out var relative))
+        return TimeIndex.TryFindFloor(timestamp, strictlyBelow: true, out var key, out var relative)
+            && TryConfirmTimeEntry(key, relative, end, out var position, out _)
+            ? position
+            : 0;
+    }
+
+    /// <summary>
+    /// Whether every batch below <paramref name="end"/> is confirmed, against the data, to have a max timestamp below
+    /// <paramref name="timestamp"/>: the last time-index entry holds <see cref="MaxTimestamp"/> and points at the last
+    /// batch, which carries that timestamp. False means "not known": scan the segment.
+    /// </summary>
+    public bool AllTimestampsBelow(long timestamp, long end)
+    {
+        var max = MaxTimestamp;
+        if (max >= timestamp)
         {
-            var position = FindPosition(BaseOffset + relative, end);
-            return position < 0 ? 0 : position;
+            return false;
         }
 
-        return 0;
+        if (end == 0)
+        {
+            return true;
+        }
+
+        if (Volatile.Read(ref _confirmedMax) is { } confirmed && confirmed.End == end && confirmed.Max == max)
+        {
+            return true;
+        }
+
+        if (TimeIndex.Last is not { } last || last.Key != max || !TryConfirmTimeEntry(last.Key, last.Value, end, out var position, out var size)
+            || position + size != end)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _confirmedMax, new ConfirmedMaxTimestamp(end, max));
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a time-index entry against the batch it points at: the batch holding offset BaseOffset +
+    /// <paramref name="relative"/> must exist below <paramref name="end"/> and carry <paramref name="key"/> as its max
+    /// timestamp. Entries are written as (max timestamp so far, offset), so with non-decreasing batch timestamps (the
+    /// usual case) every honest entry passes, and a confirmed entry, damaged or not, proves that no batch before it has a
+    /// later timestamp. An entry whose batch disagrees (damage, or timestamps that went backwards) is not used.
+    /// </summary>
+    private bool TryConfirmTimeEntry(long key, long relative, long end, out long position, out int size)
+    {
+        position = 0;
+        size = 0;
+        if (relative < 0 || relative > int.MaxValue)
+        {
+            return false;
+        }
+
+        try
+        {
+            position = FindPosition(BaseOffset + relative, end);
+        }
+        catch (CorruptRecordException)
+        {
+            return false; // the scan from the segment start reports the damage if the data itself is bad
+        }
+
+        Span<byte> header = stackalloc byte[RecordBatchHeader.Size];
+        if (position < 0 || Log.Read(position, header) < header.Length || BatchFraming.MaxTimestamp(header) != key)
+        {
+            position = 0;
+            return false;
+        }
+
+        size = RecordBatchHeader.ReadTotalSize(header);
+        return true;
     }
 
     public bool TryAcquire()
@@ -336,4 +408,7 @@ internal sealed class LogSegment
             _storage.DeleteFile(SegmentFileNames.PathOf(Directory, BaseOffset, suffix) + extra);
         }
     }
+
+    /// <summary>A segment end and max timestamp that <see cref="AllTimestampsBelow"/> confirmed against the data.</summary>
+    private sealed record ConfirmedMaxTimestamp(long End, long Max);
 }

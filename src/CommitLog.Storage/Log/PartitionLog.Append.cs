@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace CommitLog.Storage;
 
@@ -46,6 +47,7 @@ public sealed partial class PartitionLog
             : AwaitFlushAsync(wait, result);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<AppendResult> AwaitFlushAsync(ValueTask wait, AppendResult result)
     {
         await wait.ConfigureAwait(false);
@@ -172,6 +174,14 @@ public sealed partial class PartitionLog
                 throw new CorruptRecordException(
                     $"Batch {index} at byte {position} of the appended buffer declares {count} records but lastOffsetDelta {delta}; " +
                     "a producer batch must have recordsCount = lastOffsetDelta + 1. Nothing was appended.");
+            }
+
+            // Consumers decode recordsCount records from the section; a batch that disagrees could be stored but never read.
+            if (BatchFraming.CountUncompressedRecords(batch) is { } found && found != count)
+            {
+                throw new CorruptRecordException(
+                    $"Batch {index} at byte {position} of the appended buffer declares recordsCount {count}, but its records section holds " +
+                    (found < 0 ? "a partial record" : $"{found} records") + "; they must agree. Nothing was appended.");
             }
 
             records += count;

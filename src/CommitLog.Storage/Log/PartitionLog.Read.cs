@@ -117,14 +117,21 @@ public sealed partial class PartitionLog
         var highWatermark = HighWatermark;
         foreach (var segment in Volatile.Read(ref _segments))
         {
-            if (segment.MaxTimestamp < timestamp || !segment.TryAcquire())
+            if (!segment.TryAcquire())
             {
                 continue;
             }
 
             try
             {
+                // The time index is derived data without a checksum: a segment is skipped, and an index entry used,
+                // only when the batch it points at confirms it; otherwise the segment is scanned from its start.
                 var end = segment.Size;
+                if (segment.AllTimestampsBelow(timestamp, end))
+                {
+                    continue;
+                }
+
                 using var scanner = new SegmentScanner(segment.Log, segment.FindTimestampScanStart(timestamp, end), end, int.MaxValue);
                 while (scanner.TryNext(verifyCrc: false, out var status))
                 {

@@ -137,6 +137,36 @@ public class PartitionLogTests
     }
 
     [Fact]
+    public async Task Retention_DeletesSegmentFiles_SoDiskSpaceIsFreed()
+    {
+        var storage = new SimulatedStorage();
+        await using var log = PartitionLog.Open("/data/t-0", new LogOptions { Storage = storage, RetentionCheckInterval = null, SegmentBytes = 4096, RetentionBytes = 8192 });
+        for (var i = 0; i < 100; i++)
+        {
+            await log.AppendAsync(TestBatches.Make(5, i * 5, valueSize: 64), Ct);
+        }
+
+        var before = storage.UsedBytes;
+        var firstKept = log.SegmentBaseOffsets[0];
+        Assert.True(log.EnforceRetention() > 0);
+        var kept = log.SegmentBaseOffsets;
+
+        // A deleted segment's files go when its last user (a reader, or a background flush) releases it.
+        var files = storage.ListFiles("/data/t-0");
+        for (var i = 0; i < 500 && files.Any(f => f.EndsWith(".deleted", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(10, Ct);
+            files = storage.ListFiles("/data/t-0");
+        }
+
+        Assert.False(files.Any(f => f.EndsWith(".deleted", StringComparison.Ordinal)), string.Join(", ", files));
+        Assert.All(files.Where(f => f.EndsWith(".log", StringComparison.Ordinal)),
+            f => Assert.Contains(long.Parse(f[..20], System.Globalization.CultureInfo.InvariantCulture), kept));
+        Assert.True(storage.UsedBytes < before - 4096, $"used {storage.UsedBytes} bytes after retention, {before} before");
+        Assert.True(kept[0] > firstKept);
+    }
+
+    [Fact]
     public async Task TruncateTo_RemovesTail_AndAppendsContinueThere()
     {
         var storage = new SimulatedStorage();

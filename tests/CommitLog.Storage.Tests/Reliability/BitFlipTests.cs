@@ -62,7 +62,7 @@ public class BitFlipTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var outcome = check.Run(file, b => Flip(b, bit), checkTimestamps: !file.EndsWith(".timeindex", StringComparison.Ordinal));
+                    var outcome = check.Run(file, b => Flip(b, bit));
                     Assert.True(outcome is not DamageOutcome.EpochChanged, "a batch came back with another leader epoch");
                 }
                 catch (Exception e)
@@ -89,7 +89,7 @@ public class BitFlipTests(ITestOutputHelper output)
             var seed = random.Next();
             try
             {
-                check.Run(file, b => Garble(b, seed), checkTimestamps: !file.EndsWith(".timeindex", StringComparison.Ordinal));
+                check.Run(file, b => Garble(b, seed));
             }
             catch (Exception e)
             {
@@ -99,17 +99,28 @@ public class BitFlipTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The time index has no checksum and OffsetForTimestamp trusts its keys: a flipped key sends the lookup past earlier
-    /// matching batches (e.g. OffsetForTimestamp(0) returns 1 instead of 0). Reads are unaffected (checked above).
+    /// The time index has no checksum: a flipped key or offset must never send OffsetForTimestamp past earlier matching
+    /// batches (e.g. OffsetForTimestamp(0) returning 1 instead of 0). Every flip of both the clean and the crashed
+    /// image is checked against the answers of the undamaged log.
     /// </summary>
-    [Fact(Skip = "Known gap, reported to the lead: a damaged .timeindex entry gives a wrong OffsetForTimestamp answer; fixing it needs an index checksum or a data cross-check.")]
+    [Fact]
     public async Task TimeIndex_EveryBitFlipped_OffsetForTimestampStaysCorrect()
     {
-        var check = await DamageCheck.BuildAsync(clean: true, sealedBatches: 6, Ct);
         const string file = "00000000000000000000.timeindex";
-        for (long bit = 0; bit < check.Image.Files[file].Length * 8; bit++)
+        foreach (var clean in new[] { true, false })
         {
-            check.Run(file, b => Flip(b, bit));
+            var check = await DamageCheck.BuildAsync(clean, sealedBatches: 6, Ct);
+            for (long bit = 0; bit < check.Image.Files[file].Length * 8; bit++)
+            {
+                try
+                {
+                    check.Run(file, b => Flip(b, bit));
+                }
+                catch (Exception e)
+                {
+                    throw new ModelViolationException($"bit {bit} of {file}, clean shutdown {clean}: {e}");
+                }
+            }
         }
     }
 
