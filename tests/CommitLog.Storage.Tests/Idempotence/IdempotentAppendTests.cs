@@ -229,5 +229,16 @@ public class IdempotentAppendTests
         Assert.Equal(Durability.Flushed, retry.Durability);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void LogOptions_NonPositiveProducerIdExpiration_IsRejectedNamingTheSetting(int seconds)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new LogOptions { ProducerIdExpiration = TimeSpan.FromSeconds(seconds) });
+
+        Assert.Contains("producer.id.expiration.ms", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromDays(1), LogOptions.Default.ProducerIdExpiration);
+    }
+
     private static Memory<byte> TestBatchesWithoutProducer() => CommitLog.Storage.Tests.Log.TestBatches.Make(3, 0);
 }
