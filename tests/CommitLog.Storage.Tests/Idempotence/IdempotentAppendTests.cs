@@ -229,6 +229,27 @@ public class IdempotentAppendTests
         Assert.Equal(Durability.Flushed, retry.Durability);
     }
 
+    [Fact]
+    public async Task Append_IdempotentSteadyState_AllocatesNoMoreThanAPlainAppend()
+    {
+        await using var log = Open(tweak: o => Options(new SimulatedStorage(), Clock(), segmentBytes: 64 << 20));
+        const int Count = 2000;
+        var idempotent = Enumerable.Range(0, Count).Select(i => Make(Pid, 0, i + 1, records: 1)).ToArray();
+        var plain = Enumerable.Range(0, Count).Select(_ => Make(-1, -1, -1, records: 1)).ToArray();
+        await log.AppendAsync(Make(Pid, 0, 0, records: 1), Ct); // the producer's entry exists: steady state
+        await log.AppendAsync(Make(-1, -1, -1, records: 1), Ct);
+
+        // Measured interleaved, so growth of the simulated file's buffers falls on both sides alike.
+        long plainBytes = 0, idempotentBytes = 0;
+        for (var part = 0; part < 10; part++)
+        {
+            plainBytes += await AllocatedAsync(log, plain[(part * 200)..((part + 1) * 200)]);
+            idempotentBytes += await AllocatedAsync(log, idempotent[(part * 200)..((part + 1) * 200)]);
+        }
+
+        Assert.True(idempotentBytes <= plainBytes + 256, $"{Count} idempotent appends allocated {idempotentBytes} bytes, plain ones {plainBytes}");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
@@ -238,6 +259,19 @@ public class IdempotentAppendTests
 
         Assert.Contains("producer.id.expiration.ms", error.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromDays(1), LogOptions.Default.ProducerIdExpiration);
+    }
+
+    private static async Task<long> AllocatedAsync(PartitionLog log, byte[][] batches)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var batch in batches)
+        {
+            var append = log.AppendAsync(batch, Ct);
+            Assert.True(append.IsCompletedSuccessfully);
+            await append;
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     private static Memory<byte> TestBatchesWithoutProducer() => CommitLog.Storage.Tests.Log.TestBatches.Make(3, 0);
