@@ -21,6 +21,15 @@ public enum ErrorCode
     /// <summary>A batch is larger than <c>max.message.bytes</c> (Kafka MESSAGE_TOO_LARGE).</summary>
     MessageTooLarge = 10,
 
+    /// <summary>A topic name is not legal or collides with an existing one (Kafka INVALID_TOPIC_EXCEPTION).</summary>
+    InvalidTopic = 17,
+
+    /// <summary>A topic with this name already exists or is being deleted (Kafka TOPIC_ALREADY_EXISTS).</summary>
+    TopicAlreadyExists = 36,
+
+    /// <summary>A partition count is not allowed: not positive, or not larger than the current one (Kafka INVALID_PARTITIONS).</summary>
+    InvalidPartitions = 37,
+
     /// <summary>A producer sequence number does not follow the previous one (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER).</summary>
     OutOfOrderSequenceNumber = 45,
 

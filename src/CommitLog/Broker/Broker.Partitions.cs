@@ -1,0 +1,134 @@
+using System.Diagnostics.CodeAnalysis;
+using CommitLog.Storage;
+
+namespace CommitLog;
+
+/// <content>What the producer and consumer use: partition lookup, append and read by <see cref="TopicPartition"/>.</content>
+public sealed partial class Broker
+{
+    /// <summary>Returns the open log of a partition. A config change may replace it with a reopened one; prefer
+    /// <see cref="AppendAsync"/> and <see cref="Read"/>, which follow such a swap.</summary>
+    internal bool TryGetPartitionLog(TopicPartition topicPartition, [NotNullWhen(true)] out PartitionLog? log)
+    {
+        log = TryGetSlot(topicPartition)?.Log;
+        return log is not null;
+    }
+
+    /// <summary>Returns the partition count of a topic, or false if the topic does not exist.</summary>
+    internal bool TryGetPartitionCount(string topic, out int count)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        count = _topics.TryGetValue(topic, out TopicState? state) ? state.Partitions.Length : 0;
+        return count > 0;
+    }
+
+    /// <summary>Returns the partition count of a topic.</summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic does not exist.</exception>
+    internal int GetPartitionCount(string topic)
+        => TryGetPartitionCount(topic, out int count)
+            ? count
+            : throw new UnknownTopicOrPartitionException(topic, null, $"Topic '{topic}' does not exist.");
+
+    /// <summary>Returns the settings of a topic (e.g. its <c>compression.type</c>).</summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic does not exist.</exception>
+    internal TopicConfig GetTopicConfig(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return _topics.TryGetValue(topic, out TopicState? state)
+            ? state.Config
+            : throw new UnknownTopicOrPartitionException(topic, null, $"Topic '{topic}' does not exist.");
+    }
+
+    /// <summary>Appends encoded batches to a partition; see <see cref="PartitionLog.AppendAsync"/>.</summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
+    internal async ValueTask<AppendResult> AppendAsync(
+        TopicPartition topicPartition, Memory<byte> batches, CancellationToken cancellationToken = default)
+    {
+        PartitionSlot slot = GetSlot(topicPartition);
+        while (true)
+        {
+            PartitionLog log = slot.Log;
+            try
+            {
+                // A disposed log refuses the append before writing anything, so the retry cannot duplicate records.
+                return await log.AppendAsync(batches, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) == 0)
+            {
+                if (!await slot.WaitForReplacementAsync(log, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads whole batches of a partition from <paramref name="offset"/>; see <see cref="PartitionLog.Read"/>.</summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
+    internal LogReadResult Read(TopicPartition topicPartition, long offset, int maxBytes)
+    {
+        PartitionSlot slot = GetSlot(topicPartition);
+        while (true)
+        {
+            PartitionLog log = slot.Log;
+            try
+            {
+                return log.Read(offset, maxBytes);
+            }
+            catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) == 0 && !ReferenceEquals(slot.Log, log))
+            {
+            }
+        }
+    }
+
+    /// <summary>Reads a partition, waiting up to <paramref name="maxWait"/> for <paramref name="minBytes"/>; see
+    /// <see cref="PartitionLog.ReadAsync"/>.</summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
+    internal async ValueTask<LogReadResult> ReadAsync(
+        TopicPartition topicPartition, long offset, int maxBytes, int minBytes, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    {
+        PartitionSlot slot = GetSlot(topicPartition);
+        while (true)
+        {
+            PartitionLog log = slot.Log;
+            try
+            {
+                return await log.ReadAsync(offset, maxBytes, minBytes, maxWait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) == 0)
+            {
+                if (!await slot.WaitForReplacementAsync(log, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    private PartitionSlot? TryGetSlot(TopicPartition topicPartition)
+    {
+        if (topicPartition.Topic is null || !_topics.TryGetValue(topicPartition.Topic, out TopicState? state))
+        {
+            return null;
+        }
+
+        PartitionSlot[] partitions = state.Partitions;
+        int p = topicPartition.Partition.Value;
+        return p >= 0 && p < partitions.Length ? partitions[p] : null;
+    }
+
+    private PartitionSlot GetSlot(TopicPartition topicPartition)
+    {
+        ThrowIfDisposed();
+        if (TryGetSlot(topicPartition) is { } slot)
+        {
+            return slot;
+        }
+
+        string topic = topicPartition.Topic ?? "";
+        return TryGetPartitionCount(topic, out int count)
+            ? throw new UnknownTopicOrPartitionException(topic, topicPartition.Partition.Value,
+                $"Topic '{topic}' has no partition {topicPartition.Partition.Value}; its partitions are 0 to {count - 1}.")
+            : throw new UnknownTopicOrPartitionException(topic, topicPartition.Partition.Value, $"Topic '{topic}' does not exist.");
+    }
+}

@@ -1,0 +1,72 @@
+using CommitLog.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CommitLog;
+
+/// <summary>Settings of a <see cref="Broker"/>. Every property has a documented default; <see cref="Default"/> holds them all.</summary>
+public sealed class BrokerOptions
+{
+    /// <summary>Gets the options with every default.</summary>
+    public static BrokerOptions Default { get; } = new();
+
+    /// <summary>
+    /// Gets this broker's node id (Kafka <c>node.id</c>, 0 or more), reported as each partition's leader; it identifies the
+    /// broker once replication exists. Default 0.
+    /// </summary>
+    public int NodeId
+    {
+        get;
+        init => field = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(NodeId), value, "NodeId (node.id) must be 0 or more.");
+    }
+
+    /// <summary>Gets the clock for timestamps, segment age, retention and timers. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(TimeProvider));
+    } = TimeProvider.System;
+
+    /// <summary>Gets the logger factory; categories <c>CommitLog.Broker</c> and <c>CommitLog.Storage</c>. Default: no logging.</summary>
+    public ILoggerFactory LoggerFactory
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(LoggerFactory));
+    } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Gets the settings of a topic created without its own <see cref="TopicConfig"/> (Kafka's broker-level <c>log.*</c>
+    /// defaults), e.g. <c>new TopicConfig { FlushPolicy = FlushPolicy.BeforeAck }</c>. A topic keeps the settings it was
+    /// created with: changing this later does not change existing topics. Default: Kafka's topic defaults.
+    /// </summary>
+    public TopicConfig DefaultTopicConfig
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(DefaultTopicConfig));
+    } = new();
+
+    /// <summary>
+    /// Gets the broker-wide settings of every partition log that are not topic settings: <see cref="LogOptions.Storage"/>,
+    /// <see cref="LogOptions.RecoveryMode"/>, <see cref="LogOptions.CheckpointInterval"/> and
+    /// <see cref="LogOptions.RetentionCheckInterval"/>. Its clock and logger are replaced by <see cref="TimeProvider"/> and
+    /// <see cref="LoggerFactory"/>, and its topic settings by each topic's <see cref="TopicConfig"/>. Default
+    /// <see cref="LogOptions.Default"/> (real files).
+    /// </summary>
+    public LogOptions LogOptions
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(LogOptions));
+    } = LogOptions.Default;
+
+    /// <summary>Returns the template that <see cref="TopicConfig.ToLogOptions"/> starts from.</summary>
+    internal LogOptions LogTemplate(Storage.IO.ISegmentStorage storage) => new()
+    {
+        Storage = storage,
+        RecoveryMode = LogOptions.RecoveryMode,
+        CheckpointInterval = LogOptions.CheckpointInterval,
+        RetentionCheckInterval = LogOptions.RetentionCheckInterval,
+        TimeProvider = TimeProvider,
+        LoggerFactory = LoggerFactory,
+    };
+}
