@@ -37,6 +37,12 @@ public enum ErrorCode
     /// <summary>A producer sequence number does not follow the previous one (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER).</summary>
     OutOfOrderSequenceNumber = 45,
 
+    /// <summary>A retried batch was sent together with other batches, so it can be neither appended nor acknowledged alone (Kafka DUPLICATE_SEQUENCE_NUMBER).</summary>
+    DuplicateSequenceNumber = 46,
+
+    /// <summary>A producer sent a batch with an epoch older than the one the log has seen for its producer id (Kafka INVALID_PRODUCER_EPOCH).</summary>
+    InvalidProducerEpoch = 47,
+
     /// <summary>The log's storage failed and the partition stopped accepting writes (Kafka KAFKA_STORAGE_ERROR).</summary>
     KafkaStorageError = 56,
 

@@ -160,6 +160,22 @@ public sealed class LogOptions
         }
     } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets how long the log keeps the idempotence state of a producer id after the max timestamp of its last batch
+    /// (Kafka <c>producer.id.expiration.ms</c>). Expired ids are dropped when a snapshot is taken (at each roll and
+    /// at close); a producer id the log no longer knows may start at any sequence. This bounds the number of producer
+    /// ids the log remembers. Default 1 day.
+    /// </summary>
+    public TimeSpan ProducerIdExpiration
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(ProducerIdExpiration) + " (producer.id.expiration.ms)");
+            field = value;
+        }
+    } = TimeSpan.FromDays(1);
+
     /// <summary>Gets the storage all file I/O goes through. Default: the real file system.</summary>
     public ISegmentStorage? Storage { get; init; }
 

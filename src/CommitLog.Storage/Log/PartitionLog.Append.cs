@@ -12,11 +12,19 @@ public sealed partial class PartitionLog
     /// </summary>
     /// <param name="batches">Consecutive whole batches as a producer encodes them (base offset 0, CRC-32C set).</param>
     /// <param name="cancellationToken">Cancels waiting for a flush; the records may still be in the log.</param>
+    /// <remarks>
+    /// Idempotent batches (producer id at least 0) are checked against the producer's state first: a retry of one of
+    /// its last 5 batches is not appended and completes with the original offsets (<see cref="AppendResult.IsDuplicate"/>);
+    /// a retry must be appended alone. A producer id the log does not know may start at any sequence.
+    /// </remarks>
     /// <returns>The assigned offsets and the durability reached: <see cref="Durability.Flushed"/> under
     /// <see cref="FlushPolicy.BeforeAck"/>, otherwise <see cref="Durability.Written"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="batches"/> is empty.</exception>
     /// <exception cref="CorruptRecordException">A batch is malformed: bad length, magic, CRC-32C or record count.</exception>
     /// <exception cref="RecordTooLargeException">A batch is larger than <see cref="LogOptions.MaxMessageBytes"/>.</exception>
+    /// <exception cref="ProducerFencedException">A batch's producer epoch is older than the producer id's current one.</exception>
+    /// <exception cref="OutOfOrderSequenceException">A batch's sequence does not follow the producer's last batch (a gap, or a retry older than the last 5).</exception>
+    /// <exception cref="DuplicateSequenceException">A retried batch was appended together with other batches.</exception>
     /// <exception cref="LogStorageException">Writing or flushing failed; nothing was acknowledged.</exception>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
     public ValueTask<AppendResult> AppendAsync(Memory<byte> batches, CancellationToken cancellationToken = default)
@@ -54,6 +62,11 @@ public sealed partial class PartitionLog
         {
             ThrowIfDisposed();
             ThrowIfFailStopped();
+            if (_producers.CheckAppend(data, _directory, out var original))
+            {
+                return DuplicateResult(original);
+            }
+
             var segment = Active;
             firstOffset = _logEndOffset;
             var now = NowMs;
@@ -98,6 +111,7 @@ public sealed partial class PartitionLog
 
             segment.Publish(position + data.Length, nextOffset);
             Volatile.Write(ref _logEndOffset, nextOffset);
+            _producers.Apply(data);
             if (_leaderEpoch > _epochs.LatestEpoch)
             {
                 // The records are written and visible, so the append stands even if the epoch cache cannot be

@@ -74,6 +74,7 @@ public sealed partial class PartitionLog
             var active = segments[^1];
             _recoveryPoint = new FlushPoint(_logEndOffset, active.BaseOffset, active.Size);
             _flusher.Advance(_logEndOffset);
+            TakeProducerSnapshot();
         }
 
         WriteCheckpoint();

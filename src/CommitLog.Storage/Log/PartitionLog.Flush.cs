@@ -66,6 +66,7 @@ public sealed partial class PartitionLog
 
         segment.CreatedAt = now;
         Volatile.Write(ref _segments, [.. Volatile.Read(ref _segments), segment]);
+        TakeProducerSnapshot();
         _checkpointDue = true;
         _flusher.Request();
         StorageMetrics.SegmentRolls.Add(1, StorageMetrics.Tags(_name));

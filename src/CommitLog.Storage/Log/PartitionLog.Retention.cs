@@ -41,6 +41,7 @@ public sealed partial class PartitionLog
         }
 
         TryPersistEpochs();
+        TrimProducerState(newStart);
         var bytes = 0L;
         foreach (var segment in deleted)
         {
@@ -89,6 +90,7 @@ public sealed partial class PartitionLog
         }
 
         TryPersistEpochs();
+        TrimProducerState(offset);
         EnforceRetention();
     }
 
@@ -189,6 +191,8 @@ public sealed partial class PartitionLog
 
                     segment.TruncateTo(position, newEnd, RecomputeMaxTimestamp(segment, position));
                     segment.Log.Flush();
+                    RebuildProducerState(newEnd);
+                    _producers.RemoveBelow(newStart);
                 }
                 catch (IOException e)
                 {

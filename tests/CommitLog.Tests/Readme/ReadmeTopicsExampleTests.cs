@@ -1,0 +1,47 @@
+namespace CommitLog.Tests.Readme;
+
+using Broker = CommitLog.Broker;
+
+/// <summary>The README's "Topics" example, run as written (only the directory differs).</summary>
+public class ReadmeTopicsExampleTests
+{
+    [Fact]
+    public async Task ReadmeTopicsExample_Runs()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "commitlog-readme-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+#pragma warning disable xUnit1051 // The README's code, as a user writes it (no test cancellation token).
+            await using var broker = await Broker.OpenAsync(root + "/data/");
+            await broker.Admin.CreateTopicAsync("order-events", partitions: 3, new TopicConfig(new Dictionary<string, string>
+            {
+                ["retention.ms"] = "604800000",
+                ["flush.messages"] = "1",
+            }));
+            TopicDescription topic = await broker.Admin.DescribeTopicAsync("order-events");
+#pragma warning restore xUnit1051
+
+            Assert.Equal(3, topic.Partitions.Count);
+            Assert.Equal(TimeSpan.FromDays(7), topic.Config.RetentionMs);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Readme_StillContainsTheTopicsExample()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "README.md")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var readme = File.ReadAllText(Path.Combine(dir.FullName, "README.md"));
+        Assert.Contains("await broker.Admin.CreateTopicAsync(\"order-events\", partitions: 3, new TopicConfig(new Dictionary<string, string>", readme, StringComparison.Ordinal);
+        Assert.Contains("TopicDescription topic = await broker.Admin.DescribeTopicAsync(\"order-events\");", readme, StringComparison.Ordinal);
+    }
+}
