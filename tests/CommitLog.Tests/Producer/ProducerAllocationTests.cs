@@ -30,6 +30,8 @@ public class ProducerAllocationTests
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-        Assert.True(allocated < records / 10, $"{allocated} bytes allocated on the calling thread for {records} records");
+        // The smallest object is 24 bytes: anything allocated per record would show as >= 24 bytes per record. What
+        // remains is per batch (a new pooled batch or buffer when the senders lag, as under a loaded test run).
+        Assert.True(allocated < records * 4L, $"{allocated} bytes allocated on the calling thread for {records} records");
     }
 }
