@@ -20,6 +20,7 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     private bool _sending;
     private bool _abandoned;
     private int _nextSequence;
+    private short _epoch;
 
     public PartitionSender(Producer<TKey, TValue> owner, TopicPartition topicPartition, CompressionType compression)
     {
@@ -163,10 +164,14 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
                 _inFlight = batch;
             }
 
-            await _owner.SendAsync(this, batch).ConfigureAwait(false);
+            bool failed = await _owner.SendAsync(this, batch).ConfigureAwait(false);
             lock (_gate)
             {
                 _inFlight = null;
+                if (failed && _owner.ProducerId >= 0)
+                {
+                    RestartSequencesLocked();
+                }
             }
         }
     }
@@ -219,12 +224,34 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
         {
             RecordBatchBuilder builder = batch.Builder;
             builder.ProducerId = _owner.ProducerId;
-            builder.ProducerEpoch = 0;
+            builder.ProducerEpoch = _epoch;
             builder.BaseSequence = _nextSequence;
             _nextSequence = NextSequence(_nextSequence, batch.Records.Count);
         }
 
         _sealed.Enqueue(batch);
+    }
+
+    /// <summary>
+    /// After a batch failed for good, its sequence numbers were never appended: the log would reject every later batch
+    /// as out of order. As Kafka's producer does, start a new epoch at sequence 0 on this partition and renumber the
+    /// batches still waiting. (The failed append, if it went through after all, came before them: one append is in flight.)
+    /// </summary>
+    private void RestartSequencesLocked()
+    {
+        if (_epoch == short.MaxValue)
+        {
+            return; // a producer this long-lived keeps failing on this partition; a new producer gets a new id
+        }
+
+        _epoch++;
+        _nextSequence = 0;
+        foreach (ProducerBatch<TKey, TValue> queued in _sealed)
+        {
+            queued.Builder.ProducerEpoch = _epoch;
+            queued.Builder.BaseSequence = _nextSequence;
+            _nextSequence = NextSequence(_nextSequence, queued.Records.Count);
+        }
     }
 
     /// <summary>Advances a sequence number by <paramref name="records"/>, wrapping from int.MaxValue to 0 as Kafka does.</summary>

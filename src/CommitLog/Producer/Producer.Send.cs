@@ -112,7 +112,8 @@ internal sealed partial class Producer<TKey, TValue>
     }
 
     /// <summary>Appends one sealed batch, retrying retriable failures with the same bytes; reports and recycles it. Never throws.</summary>
-    internal async Task SendAsync(PartitionSender<TKey, TValue> sender, ProducerBatch<TKey, TValue> batch)
+    /// <returns>Whether the batch was reported as failed.</returns>
+    internal async Task<bool> SendAsync(PartitionSender<TKey, TValue> sender, ProducerBatch<TKey, TValue> batch)
     {
         TopicPartition tp = sender.TopicPartition;
         int count = batch.Records.Count;
@@ -167,11 +168,11 @@ internal sealed partial class Producer<TKey, TValue>
         {
             error = e;
         }
-        finally
-        {
-            Report(tp, batch, error, result);
-            Recycle(batch);
-        }
+
+        Report(tp, batch, error, result);
+        bool failed = batch.Failed;
+        Recycle(batch);
+        return failed;
     }
 
     private static void Expire(object? state)
@@ -187,6 +188,8 @@ internal sealed partial class Producer<TKey, TValue>
         {
             return;
         }
+
+        batch.Failed = error is not null;
 
         List<PendingRecord<TKey, TValue>> records = batch.Records;
         if (error is null)

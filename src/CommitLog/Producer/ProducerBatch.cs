@@ -20,6 +20,9 @@ internal sealed class ProducerBatch<TKey, TValue> : IDisposable
     /// <summary>Gets a value indicating whether the outcome was reported (e.g. by the delivery timeout).</summary>
     public bool IsReported => Volatile.Read(ref _reported) != 0;
 
+    /// <summary>Gets or sets a value indicating whether the batch was reported as failed.</summary>
+    public bool Failed { get; set; }
+
     /// <summary>Returns true exactly once: the caller reports the outcome.</summary>
     public bool TryMarkReported() => Interlocked.Exchange(ref _reported, 1) == 0;
 
@@ -29,6 +32,7 @@ internal sealed class ProducerBatch<TKey, TValue> : IDisposable
         Builder.Compression = compression;
         Records.Clear();
         Bytes = 0;
+        Failed = false;
         Volatile.Write(ref _reported, 0);
     }
 

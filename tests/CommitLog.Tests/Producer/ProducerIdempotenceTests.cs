@@ -89,6 +89,25 @@ public class ProducerIdempotenceTests
         Assert.Contains("producer id", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ProduceAsync_AfterBatchFailedForGood_NewEpochRestartsSequenceAndLogAccepts()
+    {
+        await using var broker = CommitLog.Broker.CreateInMemory();
+        await broker.Admin.CreateTopicAsync("t", 1, new TopicConfig { MaxMessageBytes = 1000 }, Ct);
+        await using var producer = broker.CreateProducer<Null, byte[]>(Settings(lingerMs: 0));
+
+        await producer.ProduceAsync("t", new Message<Null, byte[]> { Value = new byte[10] }, Ct);
+        await Assert.ThrowsAsync<CommitLog.Storage.RecordTooLargeException>(
+            async () => await producer.ProduceAsync("t", new Message<Null, byte[]> { Value = new byte[5000] }, Ct));
+        var after = await producer.ProduceAsync("t", new Message<Null, byte[]> { Value = new byte[20] }, Ct);
+        var last = await producer.ProduceAsync("t", new Message<Null, byte[]> { Value = new byte[30] }, Ct);
+
+        Assert.Equal([0L, 1], [after.Offset.Value - 1, last.Offset.Value - 1]);
+        var headers = ReadBatches(broker, "t", 0).Select(b => b.Header).ToList();
+        Assert.Equal([(short)0, 1, 1], headers.Select(h => h.ProducerEpoch));
+        Assert.Equal([0, 0, 1], headers.Select(h => h.BaseSequence));
+    }
+
     [Theory]
     [InlineData(0, 1, 1)]
     [InlineData(5, 10, 15)]
