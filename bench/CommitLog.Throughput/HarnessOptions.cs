@@ -14,6 +14,7 @@ internal sealed class HarnessOptions
           scan         read a filled log end to end (hot page cache)
           recovery     reopen time after a killed writer, against log size (ours only)
           alloc-check  appends N batches at the written level; exit code 1 if bytes/append exceed the budget
+          read-io      pread vs memory-mapped reads of one cached file (sequential 64 KiB/1 MiB, random 4/64 KiB)
         options:
           --sizes 100,1024         record payload sizes in bytes
           --mb 256                 payload MB per append and scan run
@@ -25,6 +26,8 @@ internal sealed class HarnessOptions
           --recovery-sizes 64,256,1024   log sizes in MiB for the recovery workload
           --tail-mb 16             unflushed tail written before the writer is killed
           --appends 20000          alloc-check: measured appends
+          --file-mb 256            read-io: size of the file in MiB
+          --random-reads 100000    read-io: reads per random case
           --budgets PATH           alloc-check: allocation-budgets.json (default: found above the working directory)
           --dir PATH               root for temporary data (default: /tmp/commitlog-bench-<pid>)
         """;
@@ -50,6 +53,10 @@ internal sealed class HarnessOptions
     public int TailMb { get; private set; } = 16;
 
     public int Appends { get; private set; } = 20_000;
+
+    public int FileMegabytes { get; private set; } = 256;
+
+    public int RandomReads { get; private set; } = 100_000;
 
     public string? Budgets { get; private set; }
 
@@ -86,6 +93,8 @@ internal sealed class HarnessOptions
                 case "--recovery-sizes": o.RecoverySizesMb = Ints(value, name); break;
                 case "--tail-mb": o.TailMb = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--appends": o.Appends = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--file-mb": o.FileMegabytes = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--random-reads": o.RandomReads = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--budgets": o.Budgets = value; break;
                 case "--dir": o.Root = Path.GetFullPath(value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");

@@ -48,6 +48,9 @@ try
         case "recovery":
             await RecoveryWorkload.RunAsync(options, options.Rounds).ConfigureAwait(false);
             break;
+        case "read-io":
+            ReadIoWorkload.Run(options);
+            break;
         case "alloc-check":
             return await AllocationCheck.RunAsync(options).ConfigureAwait(false);
         default:
