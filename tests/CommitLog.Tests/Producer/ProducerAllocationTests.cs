@@ -9,7 +9,22 @@ public class ProducerAllocationTests
     [Fact]
     public async Task Produce_FireAndForgetSteadyState_NoAllocationPerRecordOnCallingThread()
     {
-        await using var broker = CommitLog.Broker.CreateInMemory();
+        // Real files: the in-memory storage grows its buffers as data arrives, which would be counted whenever the
+        // producer's send runs inline on the calling thread.
+        var root = Path.Combine(Path.GetTempPath(), "commitlog-alloc-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await MeasureAsync(root);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task MeasureAsync(string root)
+    {
+        await using var broker = await CommitLog.Broker.OpenAsync(root, cancellationToken: Ct);
         await broker.Admin.CreateTopicAsync("t", 4, cancellationToken: Ct);
         await using var producer = broker.CreateProducer<Null, byte[]>(Settings(lingerMs: 5, acks: Acks.Leader, idempotence: false));
         var message = new Message<Null, byte[]> { Value = new byte[100] };
@@ -21,17 +36,23 @@ public class ProducerAllocationTests
         }
 
         producer.Flush(TimeSpan.FromSeconds(30));
-        const int records = 50_000;
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < records; i++)
+        // Three trials, the smallest counts: an allocation made per record shows in every trial, while one-off work
+        // (a new pooled batch when the sender lags under a loaded test run, tiered JIT) lands in one trial at most.
+        const int records = 20_000;
+        var best = long.MaxValue;
+        for (int trial = 0; trial < 3; trial++)
         {
-            producer.Produce(tp, message, Handler);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < records; i++)
+            {
+                producer.Produce(tp, message, Handler);
+            }
+
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-        // The smallest object is 24 bytes: anything allocated per record would show as >= 24 bytes per record. What
-        // remains is per batch (a new pooled batch or buffer when the senders lag, as under a loaded test run).
-        Assert.True(allocated < records * 4L, $"{allocated} bytes allocated on the calling thread for {records} records");
+        // The smallest object is 24 bytes: anything allocated per record would show as >= 24 bytes per record.
+        Assert.True(best < records * 4L, $"{best} bytes allocated on the calling thread for {records} records (best of 3 trials)");
     }
 }
