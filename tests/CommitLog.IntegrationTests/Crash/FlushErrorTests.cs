@@ -15,11 +15,13 @@ public sealed class FlushErrorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // strace counts `when=` per thread, and the log's flushes run on whichever thread-pool thread the flush loop is
+    // on; with group commit a thread may never reach a high count, and the run would inject nothing (and fail as
+    // "exercised nothing"). Small thresholds are reached on every run.
     [Theory]
+    [InlineData(2)]
     [InlineData(3)]
     [InlineData(8)]
-    [InlineData(25)]
-    [InlineData(60)]
     public async Task BeforeAck_FdatasyncFailsWithEio_FailStopsAndNeverAcksUnflushedRecords(int failFrom)
     {
         var strace = FindStrace();
