@@ -2,7 +2,7 @@ namespace CommitLog.Tests.Readme;
 
 using Broker = CommitLog.Broker;
 
-/// <summary>The README's "Topics" example, run as written (only the directory differs).</summary>
+/// <summary>The README's "Topics" and producer examples, run as written (only the directory differs).</summary>
 public class ReadmeTopicsExampleTests
 {
     [Fact]
@@ -19,7 +19,20 @@ public class ReadmeTopicsExampleTests
                 ["flush.messages"] = "1",
             }));
             TopicDescription topic = await broker.Admin.DescribeTopicAsync("order-events");
+
+            await using var producer = broker.CreateProducer<string, string>(new ProducerConfig(new Dictionary<string, string>
+            {
+                ["acks"] = "all",
+                ["enable.idempotence"] = "true",
+                ["linger.ms"] = "10",
+                ["compression.type"] = "lz4",
+            }));
+            DeliveryResult<string, string> result = await producer.ProduceAsync("order-events",
+                new Message<string, string> { Key = "alice", Value = "{\"order\":1}" });
 #pragma warning restore xUnit1051
+
+            Assert.Equal(0, result.TopicPartitionOffset.Offset.Value);
+            Assert.Equal(CommitLog.Storage.Durability.Flushed, result.Durability);
 
             Assert.Equal(3, topic.Partitions.Count);
             Assert.Equal(TimeSpan.FromDays(7), topic.Config.RetentionMs);
@@ -43,5 +56,7 @@ public class ReadmeTopicsExampleTests
         var readme = File.ReadAllText(Path.Combine(dir.FullName, "README.md"));
         Assert.Contains("await broker.Admin.CreateTopicAsync(\"order-events\", partitions: 3, new TopicConfig(new Dictionary<string, string>", readme, StringComparison.Ordinal);
         Assert.Contains("TopicDescription topic = await broker.Admin.DescribeTopicAsync(\"order-events\");", readme, StringComparison.Ordinal);
+        Assert.Contains("await using var producer = broker.CreateProducer<string, string>(new ProducerConfig(new Dictionary<string, string>", readme, StringComparison.Ordinal);
+        Assert.Contains("DeliveryResult<string, string> result = await producer.ProduceAsync(\"order-events\",", readme, StringComparison.Ordinal);
     }
 }
