@@ -14,6 +14,8 @@ internal sealed class HarnessOptions
           scan         read a filled log end to end (hot page cache)
           recovery     reopen time after a killed writer, against log size (ours only)
           alloc-check  appends N batches at the written level; exit code 1 if bytes/append exceed the budget
+          producer     the producer (Produce with callbacks; ProduceAsync with many in flight) vs FasterLog Enqueue,
+                       for every --partitions, --linger and --levels; --seconds per run
           read-io      pread vs memory-mapped reads of one cached file (sequential 64 KiB/1 MiB, random 4/64 KiB)
         options:
           --sizes 100,1024         record payload sizes in bytes
@@ -22,6 +24,11 @@ internal sealed class HarnessOptions
           --appenders 1,4,64       group commit concurrency levels
           --seconds 1.5            length of one group-commit run
           --rounds 3               measured rounds (after one warm-up round)
+          --partitions 1,4,16      producer: partitions of the topic
+          --linger 0,5             producer: linger.ms values
+          --levels acks1,flushed   producer: written level (acks=1) and/or flushed (flush.messages=1)
+          --producer-sizes 100     producer: record payload sizes in bytes
+          --in-flight 4096         producer: ProduceAsync results pending at once
           --contenders commitlog,fasterlog,filestream
           --recovery-sizes 64,256,1024   log sizes in MiB for the recovery workload
           --tail-mb 16             unflushed tail written before the writer is killed
@@ -45,6 +52,16 @@ internal sealed class HarnessOptions
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(1.5);
 
     public int Rounds { get; private set; } = 3;
+
+    public int[] Partitions { get; private set; } = [1, 4, 16];
+
+    public int[] Lingers { get; private set; } = [0, 5];
+
+    public string[] ProducerLevels { get; private set; } = ["acks1", "flushed"];
+
+    public int[] ProducerSizes { get; private set; } = [100];
+
+    public int InFlight { get; private set; } = 4096;
 
     public string[] Contenders { get; private set; } = ["commitlog", "fasterlog", "filestream"];
 
@@ -89,6 +106,11 @@ internal sealed class HarnessOptions
                 case "--appenders": o.Appenders = Ints(value, name); break;
                 case "--seconds": o.Duration = TimeSpan.FromSeconds(Positive(double.Parse(value, CultureInfo.InvariantCulture), name)); break;
                 case "--rounds": o.Rounds = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
+                case "--partitions": o.Partitions = Ints(value, name); break;
+                case "--linger": o.Lingers = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture))]; break;
+                case "--levels": o.ProducerLevels = Levels(value, name); break;
+                case "--producer-sizes": o.ProducerSizes = Ints(value, name); break;
+                case "--in-flight": o.InFlight = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--contenders": o.Contenders = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                 case "--recovery-sizes": o.RecoverySizesMb = Ints(value, name); break;
                 case "--tail-mb": o.TailMb = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
@@ -106,6 +128,14 @@ internal sealed class HarnessOptions
 
     private static int[] Ints(string value, string name)
         => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => (int)Positive(int.Parse(v, CultureInfo.InvariantCulture), name))];
+
+    private static string[] Levels(string value, string name)
+    {
+        var levels = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return levels.All(l => l is "acks1" or "flushed")
+            ? levels
+            : throw new ArgumentException($"{name} takes acks1 and/or flushed, got '{value}'.");
+    }
 
     private static double Positive(double value, string name)
         => value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive.");

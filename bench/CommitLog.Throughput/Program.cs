@@ -45,6 +45,10 @@ try
             await runner.ScanAsync().ConfigureAwait(false);
             runner.Print();
             break;
+        case "producer":
+            await runner.ProducerAsync().ConfigureAwait(false);
+            runner.Print();
+            break;
         case "recovery":
             await RecoveryWorkload.RunAsync(options, options.Rounds).ConfigureAwait(false);
             break;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CommitLog.Throughput.Reporting;
 using CommitLog.Throughput.Workloads;
 using FASTER.core;
@@ -8,7 +9,8 @@ namespace CommitLog.Throughput.Contenders;
 /// Microsoft.FASTER.Core's FasterLog with the settings of BENCH-NOTES.md: <c>Devices.CreateLogDevice(path,
 /// deleteOnClose: true)</c>, 4 MiB pages, 64 MiB memory, 1 GiB segments, <c>FastCommitMode = true</c>, no per-entry
 /// checksum. Append enqueues every record and commits once at the end (<c>Commit(spinWait: true)</c>); group commit
-/// uses <c>EnqueueAndWaitForCommitAsync</c> with <c>AutoCommit = true</c>; scan uses <c>UnsafeGetNext</c> (zero copy).
+/// uses <c>EnqueueAndWaitForCommitAsync</c> with <c>AutoCommit = true</c>; scan uses <c>UnsafeGetNext</c> (zero copy);
+/// the producer workload's reference enqueues for a fixed time and commits once (<see cref="EnqueueFor"/>).
 /// </summary>
 internal static class FasterLogContender
 {
@@ -28,6 +30,26 @@ internal static class FasterLogContender
 
         log.Commit(spinWait: true);
         return meter.Stop($"append {s.RecordSize} B", Name, s.Records, s.Records * s.RecordSize);
+    }
+
+    /// <summary>
+    /// The producer workload's reference: <c>Enqueue(span)</c> per record for <paramref name="warmUp"/> and a commit
+    /// (not measured), then for <see cref="WorkloadSettings.Duration"/> and <c>Commit(spinWait: true)</c>, timed
+    /// together and reported under <paramref name="workload"/>.
+    /// </summary>
+    public static Sample EnqueueFor(WorkloadSettings s, string workload, TimeSpan warmUp)
+    {
+        using var dir = new BenchDirectory(s.Root, "fasterlog-enqueue");
+        var payload = Payload.Create(s.RecordSize);
+        using var instance = new Instance(dir.Path, autoCommit: false);
+        var log = instance.Log;
+        EnqueueUntil(log, payload, Stopwatch.GetTimestamp() + (long)(warmUp.TotalSeconds * Stopwatch.Frequency));
+        log.Commit(spinWait: true);
+        var deadline = Stopwatch.GetTimestamp() + (long)(s.Duration.TotalSeconds * Stopwatch.Frequency);
+        var meter = Meter.Start();
+        var records = EnqueueUntil(log, payload, deadline);
+        log.Commit(spinWait: true);
+        return meter.Stop(workload, Name, records, records * s.RecordSize);
     }
 
     public static async Task<Sample> GroupCommitAsync(WorkloadSettings s)
@@ -54,6 +76,23 @@ internal static class FasterLogContender
 
         instance.Log.Commit(spinWait: true);
         return new ScanTarget(dir, instance, s.RecordSize);
+    }
+
+    private static long EnqueueUntil(FasterLog log, byte[] payload, long deadline)
+    {
+        long records = 0;
+        do
+        {
+            for (var i = 0; i < 256; i++)
+            {
+                log.Enqueue(payload.AsSpan());
+            }
+
+            records += 256;
+        }
+        while (Stopwatch.GetTimestamp() < deadline);
+
+        return records;
     }
 
     /// <summary>One FasterLog with its device and settings, disposed together.</summary>

@@ -103,6 +103,42 @@ internal sealed class Runner(HarnessOptions options)
         }
     }
 
+    /// <summary>
+    /// Issue 3's producer matrix: for every size, partition count, linger and durability, the callback and awaited
+    /// producers and FasterLog's <c>Enqueue</c> on the same payloads, interleaved round by round.
+    /// </summary>
+    public async Task ProducerAsync()
+    {
+        foreach (var size in options.ProducerSizes)
+        {
+            var settings = Settings(size, appenders: 1);
+            foreach (var flushed in options.ProducerLevels.Select(l => l == "flushed"))
+            {
+                foreach (var linger in options.Lingers)
+                {
+                    foreach (var partitions in options.Partitions)
+                    {
+                        var c = new ProducerCase(partitions, linger, flushed, options.InFlight);
+                        var workload = ProducerWorkload.WorkloadName(settings, c);
+                        var contenders = new List<(string Name, Func<WorkloadSettings, Task<Sample>> Run)>();
+                        if (options.Runs("commitlog"))
+                        {
+                            contenders.Add((ProducerWorkload.CallbackName, st => ProducerWorkload.CallbackAsync(st, c)));
+                            contenders.Add((ProducerWorkload.AsyncName, st => ProducerWorkload.AwaitedAsync(st, c)));
+                        }
+
+                        if (options.Runs("fasterlog"))
+                        {
+                            contenders.Add((FasterLogContender.Name, st => Task.FromResult(FasterLogContender.EnqueueFor(st, workload, ProducerWorkload.WarmUp))));
+                        }
+
+                        await RoundsAsync(contenders, settings, settings with { Duration = TimeSpan.FromSeconds(0.2) }).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+    }
+
     public void Print()
     {
         Console.WriteLine();
