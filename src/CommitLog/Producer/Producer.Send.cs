@@ -8,6 +8,12 @@ internal sealed partial class Producer<TKey, TValue>
     private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimerCallback ExpireCallback = Expire;
 
+    /// <summary>
+    /// Test hook, null outside tests: called after each successful append; returning <see langword="true"/> loses that
+    /// acknowledgement (the records stay in the log, the producer sees a retriable storage error and retries the same bytes).
+    /// </summary>
+    internal Func<TopicPartition, AppendResult, bool>? LoseAcknowledgement { get; set; }
+
     public int Flush(TimeSpan timeout)
     {
         Interlocked.Increment(ref _flushing);
@@ -145,6 +151,11 @@ internal sealed partial class Producer<TKey, TValue>
                     using (ITimer expiry = Time.CreateTimer(ExpireCallback, (this, tp, batch), remaining, Timeout.InfiniteTimeSpan))
                     {
                         result = await _broker.AppendAsync(tp, bytes, CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    if (LoseAcknowledgement?.Invoke(tp, result) == true)
+                    {
+                        throw new LogStorageException($"Injected lost acknowledgement of the append at offset {result.FirstOffset}.");
                     }
 
                     ProducerMetrics.AppendLatency(tp.Topic, Time.GetElapsedTime(start));
