@@ -23,7 +23,8 @@ internal static class ProducerTestKit
                 return batches;
             }
 
-            foreach (RecordBatch batch in RecordBatch.ReadAll(read.Records))
+            // A copy: the records point into the bytes, and the read buffer goes back to the pool at the end of this scope.
+            foreach (RecordBatch batch in RecordBatch.ReadAll(read.Records.ToArray()))
             {
                 batches.Add((batch.Header, batch.ToList()));
                 offset = batch.Header.LastOffset + 1;
