@@ -46,15 +46,7 @@ public sealed class LogOptions
     public TimeSpan? RetentionMs
     {
         get;
-        init
-        {
-            if (value is { } v && v <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(RetentionMs), value, "retention.ms must be positive, or null to keep data forever.");
-            }
-
-            field = value;
-        }
+        init => field = PositiveOrNull(value, nameof(RetentionMs), "retention.ms must be positive, or null to keep data forever.");
     } = TimeSpan.FromDays(7);
 
     /// <summary>Gets the size the log may keep before deleting its oldest segments (<c>retention.bytes</c>); -1 for no limit (default).</summary>
@@ -149,15 +141,7 @@ public sealed class LogOptions
     public TimeSpan? RetentionCheckInterval
     {
         get;
-        init
-        {
-            if (value is { } v && v <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(RetentionCheckInterval), value, "The retention check interval must be positive, or null.");
-            }
-
-            field = value;
-        }
+        init => field = PositiveOrNull(value, nameof(RetentionCheckInterval), "The retention check interval must be positive, or null.");
     } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -192,4 +176,7 @@ public sealed class LogOptions
         get;
         init => field = value ?? throw new ArgumentNullException(nameof(LoggerFactory));
     } = NullLoggerFactory.Instance;
+
+    private static TimeSpan? PositiveOrNull(TimeSpan? value, string name, string message)
+        => value is { } v && v <= TimeSpan.Zero ? throw new ArgumentOutOfRangeException(name, value, message) : value;
 }
