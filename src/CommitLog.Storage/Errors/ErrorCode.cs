@@ -25,8 +25,29 @@ public enum ErrorCode
     /// <summary>A batch is larger than <c>max.message.bytes</c> (Kafka MESSAGE_TOO_LARGE).</summary>
     MessageTooLarge = 10,
 
+    /// <summary>Offset metadata is longer than the broker allows (Kafka OFFSET_METADATA_TOO_LARGE).</summary>
+    OffsetMetadataTooLarge = 12,
+
     /// <summary>A topic name is not legal or collides with an existing one (Kafka INVALID_TOPIC_EXCEPTION).</summary>
     InvalidTopic = 17,
+
+    /// <summary>A group member used a generation that is no longer current (Kafka ILLEGAL_GENERATION).</summary>
+    IllegalGeneration = 22,
+
+    /// <summary>A member's protocol type or assignors match none of the group's (Kafka INCONSISTENT_GROUP_PROTOCOL).</summary>
+    InconsistentGroupProtocol = 23,
+
+    /// <summary>The group id is empty or not allowed (Kafka INVALID_GROUP_ID).</summary>
+    InvalidGroupId = 24,
+
+    /// <summary>The member id is not known to the group, e.g. it was removed after a timeout (Kafka UNKNOWN_MEMBER_ID).</summary>
+    UnknownMemberId = 25,
+
+    /// <summary>The session timeout is outside the range the coordinator allows (Kafka INVALID_SESSION_TIMEOUT).</summary>
+    InvalidSessionTimeout = 26,
+
+    /// <summary>The group is rebalancing; the member must rejoin (Kafka REBALANCE_IN_PROGRESS).</summary>
+    RebalanceInProgress = 27,
 
     /// <summary>A topic with this name already exists or is being deleted (Kafka TOPIC_ALREADY_EXISTS).</summary>
     TopicAlreadyExists = 36,
@@ -45,6 +66,18 @@ public enum ErrorCode
 
     /// <summary>The log's storage failed and the partition stopped accepting writes (Kafka KAFKA_STORAGE_ERROR).</summary>
     KafkaStorageError = 56,
+
+    /// <summary>The operation needs a group without active members (Kafka NON_EMPTY_GROUP).</summary>
+    NonEmptyGroup = 68,
+
+    /// <summary>The group does not exist (Kafka GROUP_ID_NOT_FOUND).</summary>
+    GroupIdNotFound = 69,
+
+    /// <summary>A new member must rejoin with the member id it was given (Kafka MEMBER_ID_REQUIRED).</summary>
+    MemberIdRequired = 79,
+
+    /// <summary>Another member with the same group.instance.id replaced this one (Kafka FENCED_INSTANCE_ID).</summary>
+    FencedInstanceId = 82,
 
     /// <summary>A record is invalid for this log, e.g. bad timestamps or a malformed record (Kafka INVALID_RECORD).</summary>
     InvalidRecord = 87,
