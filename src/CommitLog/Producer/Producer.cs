@@ -79,6 +79,20 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     public ValueTask<DeliveryResult<TKey, TValue>> ProduceAsync(
         TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default)
     {
+        ValueTask<Queued> queued = QueueAsync(topicPartition, message, cancellationToken);
+        return queued.IsCompletedSuccessfully ? queued.Result.Delivery : WaitQueuedAsync(queued);
+
+        static async ValueTask<DeliveryResult<TKey, TValue>> WaitQueuedAsync(ValueTask<Queued> queued)
+            => await (await queued.ConfigureAwait(false)).Delivery.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues one record, waiting for buffer space if needed (up to <c>max.block.ms</c>); completes once the record is
+    /// queued, with the partition it went to and the task of its delivery. <paramref name="cancellationToken"/> cancels
+    /// the wait for space and then the wait for the delivery (not the delivery itself).
+    /// </summary>
+    private ValueTask<Queued> QueueAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(topicPartition.Topic, nameof(topicPartition));
         ThrowIfClosed();
@@ -90,11 +104,11 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
             if (!_memory.TryAcquire(record.Bytes))
             {
                 CheckFits(record.Bytes);
-                return ProduceSlowAsync(sender, record.Detach(), message, cancellationToken);
+                return QueueSlowAsync(sender, record.Detach(), message, cancellationToken);
             }
 
             ProducerMetrics.BufferChanged(record.Bytes);
-            return Enqueue(sender, record, message);
+            return new ValueTask<Queued>(new Queued(sender.TopicPartition, Enqueue(sender, record, message, cancellationToken)));
         }
         finally
         {
@@ -142,7 +156,7 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
         }
     }
 
-    private async ValueTask<DeliveryResult<TKey, TValue>> ProduceSlowAsync(
+    private async ValueTask<Queued> QueueSlowAsync(
         PartitionSender<TKey, TValue> sender, Serialized record, Message<TKey, TValue> message, CancellationToken cancellationToken)
     {
         if (!await _memory.AcquireAsync(record.Bytes, _config.MaxBlockMs, cancellationToken).ConfigureAwait(false))
@@ -152,11 +166,11 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
 
         ProducerMetrics.BufferChanged(record.Bytes);
         ThrowIfClosed(record.Bytes);
-        return await Enqueue(sender, record, message).ConfigureAwait(false);
+        return new Queued(sender.TopicPartition, Enqueue(sender, record, message, cancellationToken));
     }
 
     private ValueTask<DeliveryResult<TKey, TValue>> Enqueue(
-        PartitionSender<TKey, TValue> sender, in Serialized record, Message<TKey, TValue> message)
+        PartitionSender<TKey, TValue> sender, in Serialized record, Message<TKey, TValue> message, CancellationToken cancellationToken)
     {
         if (_config.Acks == Acks.None)
         {
@@ -172,8 +186,17 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
             });
         }
 
-        var completion = DeliveryCompletion<TKey, TValue>.Rent();
-        EnqueueAcquired(sender, record, message, null, completion);
+        var completion = DeliveryCompletion<TKey, TValue>.Rent(cancellationToken);
+        try
+        {
+            EnqueueAcquired(sender, record, message, null, completion);
+        }
+        catch
+        {
+            completion.Discard();
+            throw;
+        }
+
         return completion.Task;
     }
 
