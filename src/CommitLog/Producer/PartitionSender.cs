@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommitLog.Storage;
 
 namespace CommitLog;
@@ -14,6 +15,7 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     private readonly Lock _gate = new();
     private readonly Queue<ProducerBatch<TKey, TValue>> _sealed = new();
     private readonly ITimer? _lingerTimer;
+    private readonly ITimer _expiryTimer;
     private readonly CompressionType _compression;
     private ProducerBatch<TKey, TValue>? _open;
     private ProducerBatch<TKey, TValue>? _inFlight;
@@ -27,6 +29,8 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
         _owner = owner;
         TopicPartition = topicPartition;
         _compression = compression;
+        _expiryTimer = owner.Time.CreateTimer(
+            static state => ((PartitionSender<TKey, TValue>)state!).OnExpiryDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (owner.Linger > TimeSpan.Zero)
         {
             _lingerTimer = owner.Time.CreateTimer(
@@ -138,9 +142,39 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
 
     public void Execute() => _ = RunAsync();
 
-    public void Dispose() => _lingerTimer?.Dispose();
+    public void Dispose()
+    {
+        _lingerTimer?.Dispose();
+        _expiryTimer.Dispose();
+    }
 
-    private async Task RunAsync()
+    /// <summary>Starts the delivery timeout of the batch in flight (one timer per partition, reused: nothing allocated).</summary>
+    public void ArmExpiry(TimeSpan remaining) => _expiryTimer.Change(remaining, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Stops the delivery timeout once the append returned.</summary>
+    public void DisarmExpiry() => _expiryTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    private void OnExpiryDue()
+    {
+        ProducerBatch<TKey, TValue>? batch;
+        lock (_gate)
+        {
+            batch = _inFlight;
+        }
+
+        // A late tick may find the next batch in flight (not due yet): it re-arms for that batch's own deadline.
+        if (batch is not null && !batch.IsReported)
+        {
+            TimeSpan left = _owner.ExpireIfDue(TopicPartition, batch);
+            if (left > TimeSpan.Zero)
+            {
+                _expiryTimer.Change(left, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync()
     {
         while (true)
         {

@@ -25,9 +25,11 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     private readonly List<PartitionSender<TKey, TValue>> _allSenders = [];
     private readonly Lock _sendersGate = new();
     private readonly ConcurrentQueue<ProducerBatch<TKey, TValue>> _batchPool = new();
+    private readonly int _maxPooledBatches;
     private readonly Lock _drainGate = new();
     private TaskCompletionSource? _drained;
     private long _pending;
+    private int _pooledBatches;
     private int _flushing;
     private int _closed;
 
@@ -44,6 +46,9 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
         _logger = settings.LoggerFactory.CreateLogger("CommitLog.Producer");
         _disposeTimeout = settings.DisposeTimeout;
         Linger = _config.LingerMs;
+        // The pool keeps as many batches as buffer.memory can fill (Kafka's buffer pool keeps buffer.memory in batch.size
+        // buffers): a producer that keeps the buffer full reuses every batch and allocates none.
+        _maxPooledBatches = (int)Math.Clamp(_config.BufferMemory / Math.Max(_config.BatchSize, 1024), 16, 65_536);
         ProducerId = _config.EnableIdempotence ? broker.AllocateProducerId() : -1;
         int instance = Interlocked.Increment(ref s_instances);
         Name = string.Create(System.Globalization.CultureInfo.InvariantCulture,
