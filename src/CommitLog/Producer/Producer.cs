@@ -30,6 +30,7 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     private TaskCompletionSource? _drained;
     private long _pending;
     private int _pooledBatches;
+    private int _epoch;
     private int _flushing;
     private int _closed;
 
@@ -64,6 +65,22 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     internal long ProducerId { get; }
 
     internal TimeProvider Time { get; }
+
+    /// <summary>Gets the producer epoch new batches are numbered in (0 until a batch failed for good).</summary>
+    internal short Epoch => (short)Volatile.Read(ref _epoch);
+
+    /// <summary>
+    /// Moves the whole producer to the next epoch after a batch of <paramref name="failedEpoch"/> failed for good: whether
+    /// it was written is unknown, so its partition's sequence state is unknown, and Kafka's producer (KIP-360) then
+    /// bumps the epoch for every partition. Failures of several batches of the same epoch bump it once.
+    /// </summary>
+    internal void BumpEpoch(short failedEpoch, TopicPartition failedPartition)
+    {
+        if (failedEpoch < short.MaxValue && Interlocked.CompareExchange(ref _epoch, failedEpoch + 1, failedEpoch) == failedEpoch)
+        {
+            ProducerLogMessages.EpochBumped(_logger, Name, ProducerId, (short)(failedEpoch + 1), failedPartition);
+        }
+    }
 
     internal TimeSpan Linger { get; }
 
