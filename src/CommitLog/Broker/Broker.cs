@@ -83,6 +83,7 @@ public sealed partial class Broker : IAsyncDisposable
         try
         {
             await broker.OpenTopicsAsync(cancellationToken).ConfigureAwait(false);
+            broker.LoadGroupOffsets();
         }
         catch
         {
