@@ -47,4 +47,11 @@ internal static partial class GroupLogMessages
 
     [LoggerMessage(2324, LogLevel.Debug, "Consumer {MemberId} of group {GroupId}: {Request} failed with {Error}; retrying")]
     public static partial void RequestRetried(ILogger logger, string memberId, string groupId, string request, CommitLog.Storage.ErrorCode error);
+
+    [LoggerMessage(2325, LogLevel.Debug, "Consumer {MemberId} of group {GroupId}: JoinGroup answered generation {GenerationId}, leader {Leader}")]
+    public static partial void JoinAnswered(ILogger logger, string memberId, string groupId, int generationId, string leader);
+
+    [LoggerMessage(2326, LogLevel.Debug, "Consumer {MemberId} of group {GroupId}: SyncGroup answered generation {GenerationId}: {PartitionCount} partitions")]
+    public static partial void SyncAnswered(ILogger logger, string memberId, string groupId, int generationId, int partitionCount);
+
 }

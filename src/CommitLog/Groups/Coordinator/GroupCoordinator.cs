@@ -36,12 +36,20 @@ internal sealed class GroupCoordinator : IDisposable
     public Action<string>? GroupDeleted { get; set; }
 
     /// <summary>Handles JoinGroup; completes when the group's rebalance does (or at once on error).</summary>
-    public async ValueTask<JoinGroupResponse> JoinGroupAsync(JoinGroupRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<JoinGroupResponse> JoinGroupAsync(JoinGroupRequest request, CancellationToken cancellationToken = default)
+        => new(JoinGroup(request).WaitAsync(cancellationToken));
+
+    /// <summary>Handles SyncGroup; completes when the leader's assignment is in (or at once).</summary>
+    public ValueTask<SyncGroupResponse> SyncGroupAsync(SyncGroupRequest request, CancellationToken cancellationToken = default)
+        => new(SyncGroup(request).WaitAsync(cancellationToken));
+
+    /// <summary>Handles JoinGroup; the returned task is the answer itself, completed the moment the group answers.</summary>
+    internal Task<JoinGroupResponse> JoinGroup(JoinGroupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.GroupId.Length == 0)
         {
-            return JoinGroupResponse.Failed(ErrorCode.InvalidGroupId);
+            return Task.FromResult(JoinGroupResponse.Failed(ErrorCode.InvalidGroupId));
         }
 
         var answer = new TaskCompletionSource<JoinGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -53,11 +61,11 @@ internal sealed class GroupCoordinator : IDisposable
             Reschedule();
         }
 
-        return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return answer.Task;
     }
 
-    /// <summary>Handles SyncGroup; completes when the leader's assignment is in (or at once).</summary>
-    public async ValueTask<SyncGroupResponse> SyncGroupAsync(SyncGroupRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Handles SyncGroup; the returned task is the answer itself, completed the moment the group answers.</summary>
+    internal Task<SyncGroupResponse> SyncGroup(SyncGroupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var answer = new TaskCompletionSource<SyncGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,14 +74,14 @@ internal sealed class GroupCoordinator : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_groups.TryGetValue(request.GroupId, out ClassicGroup? group))
             {
-                return SyncGroupResponse.Failed(ErrorCode.UnknownMemberId);
+                return Task.FromResult(SyncGroupResponse.Failed(ErrorCode.UnknownMemberId));
             }
 
             group.Sync(request, r => answer.TrySetResult(r));
             Reschedule();
         }
 
-        return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return answer.Task;
     }
 
     /// <summary>Handles Heartbeat.</summary>

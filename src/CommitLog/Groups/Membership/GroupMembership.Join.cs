@@ -23,10 +23,10 @@ internal sealed partial class GroupMembership
                 }
 
                 byte[] metadata = ConsumerProtocol.EncodeSubscription(new ConsumerSubscription(topics, owned, generation));
-                var join = await _coordinator.JoinGroupAsync(
+                var join = await Pending(_coordinator.JoinGroup(
                     new JoinGroupRequest(
                         _groupId, _config.SessionTimeoutMs, _config.MaxPollIntervalMs, memberId, _config.GroupInstanceId,
-                        ConsumerProtocol.ProtocolType, [new JoinGroupProtocol(_assignor.Name, metadata)], _config.ClientId),
+                        ConsumerProtocol.ProtocolType, [new JoinGroupProtocol(_assignor.Name, metadata)], _config.ClientId)),
                     cancellationToken).ConfigureAwait(false);
                 if (join.Error != ErrorCode.None)
                 {
@@ -43,14 +43,16 @@ internal sealed partial class GroupMembership
                     _memberId = join.MemberId;
                 }
 
+                GroupLogMessages.JoinAnswered(_logger, join.MemberId, _groupId, join.GenerationId, join.Leader);
+
                 bool leads = string.Equals(join.Leader, join.MemberId, StringComparison.Ordinal);
                 (Dictionary<string, byte[]> assignments, Dictionary<string, int>? snapshot) = leads && !join.SkipAssignment
                     ? Lead(join)
                     : (new Dictionary<string, byte[]>(StringComparer.Ordinal), null);
-                var sync = await _coordinator.SyncGroupAsync(
+                var sync = await Pending(_coordinator.SyncGroup(
                     new SyncGroupRequest(
                         _groupId, join.GenerationId, join.MemberId, _config.GroupInstanceId, ConsumerProtocol.ProtocolType, join.ProtocolName,
-                        assignments),
+                        assignments)),
                     cancellationToken).ConfigureAwait(false);
                 if (sync.Error != ErrorCode.None)
                 {
@@ -63,6 +65,7 @@ internal sealed partial class GroupMembership
                 }
 
                 IReadOnlyList<TopicPartition> assigned = ConsumerProtocol.DecodeAssignment(sync.Assignment);
+                GroupLogMessages.SyncAnswered(_logger, join.MemberId, _groupId, join.GenerationId, assigned.Count);
                 lock (_lock)
                 {
                     _generationId = join.GenerationId;
@@ -86,6 +89,17 @@ internal sealed partial class GroupMembership
 
             return new JoinOutcome([], Stopped: true);
         }
+    }
+
+    /// <summary>Remembers the request the join waits for (see <see cref="IsWaitingForCoordinatorOrIdle"/>).</summary>
+    private Task<T> Pending<T>(Task<T> request, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _pendingRequest = request;
+        }
+
+        return request.WaitAsync(cancellationToken);
     }
 
     /// <summary>Decides what to do after an error: the member id is reset for UnknownMemberId; fencing and protocol errors are fatal.</summary>

@@ -10,16 +10,19 @@ internal sealed partial class GroupMembership
     {
         ArgumentNullException.ThrowIfNull(listener);
         bool subscribed;
+        CommitLogException? fatal;
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (_fatal is not null)
-            {
-                throw _fatal;
-            }
-
+            fatal = _fatal;
             _lastPoll = _time.GetUtcNow();
             subscribed = _topicList is not null || _pattern is not null;
+        }
+
+        if (fatal is not null)
+        {
+            await ReportLostAsync(listener, cancellationToken).ConfigureAwait(false);
+            throw fatal;
         }
 
         if (!subscribed)
@@ -43,22 +46,26 @@ internal sealed partial class GroupMembership
             }
 
             JoinOutcome outcome = await join.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _joinTask = null;
+            lock (_lock)
+            {
+                _joinTask = null;
+            }
+
             if (outcome.Stopped)
             {
                 return;
             }
 
-            if (outcome.Fatal is { } fatal)
+            if (outcome.Fatal is { } refused)
             {
                 lock (_lock)
                 {
-                    _fatal = fatal;
-                    _lostReason = fatal.Message;
+                    _fatal = refused;
+                    _lostReason = refused.Message;
                 }
 
                 await ReportLostAsync(listener, cancellationToken).ConfigureAwait(false);
-                throw fatal;
+                throw refused;
             }
 
             await ApplyAsync(outcome.Assignment, listener, cancellationToken).ConfigureAwait(false);
@@ -85,7 +92,10 @@ internal sealed partial class GroupMembership
                 // Bounded leave: the join is abandoned below and the coordinator drops the member by its timeouts.
             }
 
-            _joinTask = null;
+            lock (_lock)
+            {
+                _joinTask = null;
+            }
         }
 
         await ReportLostAsync(listener, cancellationToken).ConfigureAwait(false);
@@ -223,7 +233,7 @@ internal sealed partial class GroupMembership
         bool checkPattern;
         lock (_lock)
         {
-            if (!_inGroup || _rejoinReason is not null)
+            if (!_inGroup || _rejoinReason is not null || _joinInFlight || _joinTask is not null)
             {
                 return;
             }

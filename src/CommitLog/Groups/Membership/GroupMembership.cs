@@ -44,6 +44,7 @@ internal sealed partial class GroupMembership : IGroupMembership
     private IReadOnlyList<string> _joinedTopics = [];
     private Dictionary<string, int>? _leaderSnapshot;
     private Task<JoinOutcome>? _joinTask;
+    private Task? _pendingRequest;
     private CancellationTokenSource? _joinCancel;
     private bool _disposed;
 
@@ -104,6 +105,34 @@ internal sealed partial class GroupMembership : IGroupMembership
             lock (_lock)
             {
                 return _inGroup && !_joinInFlight && _rejoinReason is null && _lostReason is null && _joinTask is null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Gets whether nothing can happen in this member without a poll or the coordinator: no join in flight, or the join
+    /// waits for the coordinator's answer (which only other members or time can bring). Lets tests that drive time step by
+    /// step advance the clock only when the members are idle.
+    /// </summary>
+    internal bool IsWaitingForCoordinatorOrIdle
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _joinTask is null || _joinTask.IsCompleted || _pendingRequest is { IsCompleted: false };
+            }
+        }
+    }
+
+    /// <summary>Gets whether the last join finished (or none started).</summary>
+    internal bool IsJoinCompleted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _joinTask is null || _joinTask.IsCompleted;
             }
         }
     }
