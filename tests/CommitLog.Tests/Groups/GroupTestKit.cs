@@ -107,7 +107,7 @@ internal sealed class GroupHarness : IAsyncDisposable
         };
         var membership = new GroupMembership(Coordinator, Topics, config, Time, Logger);
         membership.Subscribe(topics);
-        var member = new Member(membership, config.ClientId);
+        var member = new Member(membership, config.ClientId) { InstanceId = instanceId };
         Members.Add(member);
         return member;
     }
@@ -212,6 +212,8 @@ internal sealed class GroupHarness : IAsyncDisposable
         public RecordingListener Listener { get; }
 
         public bool Alive { get; set; } = true;
+
+        public string? InstanceId { get; init; }
 
         public Task? Poll { get; set; }
     }

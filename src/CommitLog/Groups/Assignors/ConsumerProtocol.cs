@@ -63,21 +63,26 @@ internal static class ConsumerProtocol
         return new ConsumerSubscription(topics, owned, generation, groupInstanceId);
     }
 
-    /// <summary>Encodes an assignment (v0).</summary>
-    public static byte[] EncodeAssignment(IReadOnlyList<TopicPartition> partitions)
+    /// <summary>Encodes an assignment (v0), with optional user data.</summary>
+    public static byte[] EncodeAssignment(IReadOnlyList<TopicPartition> partitions, byte[]? userData = null)
     {
         ArgumentNullException.ThrowIfNull(partitions);
         var writer = new Writer();
         writer.Int16(AssignmentVersion);
         writer.Partitions(partitions);
-        writer.Int32(-1);
+        writer.Bytes(userData);
         return writer.ToArray();
     }
 
     /// <summary>Decodes an assignment; empty bytes are an empty assignment (as Kafka sends to members the leader left out).</summary>
     /// <exception cref="FormatException">The bytes are not a valid assignment.</exception>
-    public static IReadOnlyList<TopicPartition> DecodeAssignment(ReadOnlySpan<byte> bytes)
+    public static IReadOnlyList<TopicPartition> DecodeAssignment(ReadOnlySpan<byte> bytes) => DecodeAssignment(bytes, out _);
+
+    /// <summary>Decodes an assignment and its user data.</summary>
+    /// <exception cref="FormatException">The bytes are not a valid assignment.</exception>
+    public static IReadOnlyList<TopicPartition> DecodeAssignment(ReadOnlySpan<byte> bytes, out byte[]? userData)
     {
+        userData = null;
         if (bytes.IsEmpty)
         {
             return [];
@@ -85,7 +90,40 @@ internal static class ConsumerProtocol
 
         var reader = new Reader(bytes);
         _ = reader.Int16();
-        return reader.Partitions();
+        List<TopicPartition> partitions = reader.Partitions();
+        userData = reader.AtEnd ? null : reader.Bytes();
+        return partitions;
+    }
+
+    /// <summary>Encodes topic partition counts (the leader keeps the counts its assignment was computed with in its own
+    /// assignment's user data, so that a restarted static leader can still notice topics that grew): [topic string, count int32].</summary>
+    public static byte[] EncodeTopicCounts(IReadOnlyDictionary<string, int> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var writer = new Writer();
+        writer.Int32(counts.Count);
+        foreach ((string topic, int count) in counts.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            writer.String(topic);
+            writer.Int32(count);
+        }
+
+        return writer.ToArray();
+    }
+
+    /// <summary>Decodes <see cref="EncodeTopicCounts"/>.</summary>
+    /// <exception cref="FormatException">The bytes are not valid.</exception>
+    public static Dictionary<string, int> DecodeTopicCounts(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new Reader(bytes);
+        int entries = reader.Count();
+        var counts = new Dictionary<string, int>(entries, StringComparer.Ordinal);
+        for (int i = 0; i < entries; i++)
+        {
+            counts[reader.String()] = reader.Int32();
+        }
+
+        return counts;
     }
 
     private sealed class Writer
@@ -129,6 +167,15 @@ internal static class ConsumerProtocol
             }
         }
 
+        public void Bytes(byte[]? value)
+        {
+            Int32(value?.Length ?? -1);
+            if (value is not null)
+            {
+                _stream.Write(value);
+            }
+        }
+
         public byte[] ToArray() => _stream.ToArray();
     }
 
@@ -155,6 +202,14 @@ internal static class ConsumerProtocol
             return length >= 0
                 ? Encoding.UTF8.GetString(Take(length))
                 : throw new FormatException($"String length {length} at byte {_position - 2} is not valid here.");
+        }
+
+        public readonly bool AtEnd => _position >= _bytes.Length;
+
+        public byte[]? Bytes()
+        {
+            int length = Int32();
+            return length < 0 ? null : Take(length).ToArray();
         }
 
         public void SkipBytes()

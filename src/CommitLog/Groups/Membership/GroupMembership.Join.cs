@@ -64,7 +64,13 @@ internal sealed partial class GroupMembership
                     continue;
                 }
 
-                IReadOnlyList<TopicPartition> assigned = ConsumerProtocol.DecodeAssignment(sync.Assignment);
+                IReadOnlyList<TopicPartition> assigned = ConsumerProtocol.DecodeAssignment(sync.Assignment, out byte[]? userData);
+                if (leads && join.SkipAssignment)
+                {
+                    // A restarted static leader: the counts the group's assignment was made with travel in its own user data.
+                    snapshot = userData is null ? null : ConsumerProtocol.DecodeTopicCounts(userData);
+                }
+
                 GroupLogMessages.SyncAnswered(_logger, join.MemberId, _groupId, join.GenerationId, assigned.Count);
                 lock (_lock)
                 {
@@ -134,9 +140,13 @@ internal sealed partial class GroupMembership
             snapshot[topic] = _topics.TryGetPartitionCount(topic, out int count) ? count : 0;
         }
 
-        var counts = snapshot.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var assignment = _assignor.Assign(counts, subscriptions);
-        var bytes = assignment.ToDictionary(kv => kv.Key, kv => ConsumerProtocol.EncodeAssignment(kv.Value), StringComparer.Ordinal);
+        var existing = snapshot.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var assignment = _assignor.Assign(existing, subscriptions);
+        byte[] counts = ConsumerProtocol.EncodeTopicCounts(snapshot);
+        var bytes = assignment.ToDictionary(
+            kv => kv.Key,
+            kv => ConsumerProtocol.EncodeAssignment(kv.Value, string.Equals(kv.Key, join.MemberId, StringComparison.Ordinal) ? counts : null),
+            StringComparer.Ordinal);
         return (bytes, snapshot);
     }
 

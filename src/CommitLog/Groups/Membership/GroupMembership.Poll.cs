@@ -31,9 +31,9 @@ internal sealed partial class GroupMembership
         }
 
         await ReportLostAsync(listener, cancellationToken).ConfigureAwait(false);
-        CheckMetadata();
         while (true)
         {
+            CheckMetadata();
             if (_joinTask is null && !await StartJoinIfNeededAsync(listener, cancellationToken).ConfigureAwait(false))
             {
                 return;
