@@ -178,7 +178,7 @@ internal sealed partial class GroupMembership
 
         if (leaving is not null)
         {
-            _coordinator.LeaveGroup(_groupId, [new LeaveGroupMember(leaving, null, "max.poll.interval.ms passed without a poll")]);
+            TryLeave(leaving, "max.poll.interval.ms passed without a poll");
             return;
         }
 

@@ -127,7 +127,7 @@ internal sealed partial class GroupMembership
         // Kafka: a static member does not leave, so that its restart within session.timeout.ms gets its partitions back.
         if (memberId.Length > 0 && _config.GroupInstanceId is null)
         {
-            _coordinator.LeaveGroup(_groupId, [new Coordinator.LeaveGroupMember(memberId, null, "the consumer unsubscribed or closed")]);
+            TryLeave(memberId, "the consumer unsubscribed or closed");
         }
     }
 

@@ -205,10 +205,22 @@ internal sealed partial class GroupMembership : IGroupMembership
         _heartbeatTimer.Dispose();
         if (memberId.Length > 0 && _config.GroupInstanceId is null)
         {
-            _coordinator.LeaveGroup(_groupId, [new LeaveGroupMember(memberId, null, "the consumer was closed")]);
+            TryLeave(memberId, "the consumer was closed");
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Sends LeaveGroup; a broker that is closing has nothing left to leave.</summary>
+    private void TryLeave(string memberId, string reason)
+    {
+        try
+        {
+            _coordinator.LeaveGroup(_groupId, [new LeaveGroupMember(memberId, null, reason)]);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void MarkSubscriptionChanged()
