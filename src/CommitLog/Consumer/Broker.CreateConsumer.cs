@@ -42,5 +42,5 @@ public sealed partial class Broker
 
     /// <summary>The committed-offset store consumers commit to, or <see langword="null"/> while the broker has none
     /// (commits then throw <see cref="NotSupportedException"/>). The one place to wire the broker's store.</summary>
-    internal IGroupOffsets? ConsumerGroupOffsets() => null;
+    internal IGroupOffsets? ConsumerGroupOffsets() => GroupOffsets;
 }

@@ -51,13 +51,14 @@ internal sealed partial class PartitionFetcher
     /// <summary>Drops everything fetched and starts fetching at <paramref name="offset"/> (or parks <paramref name="error"/>).</summary>
     public void Start(long offset, Exception? error = null)
     {
-        CancellationTokenSource cts;
+        CancellationToken token;
         int generation;
         lock (_sync)
         {
             StopLocked();
             generation = ++_generation;
-            _cts = cts = new CancellationTokenSource();
+            _cts = new CancellationTokenSource();
+            token = _cts.Token;
             if (error is not null)
             {
                 _queue.Enqueue(FetchedChunk.ForError(offset, error));
@@ -67,7 +68,7 @@ internal sealed partial class PartitionFetcher
         ResetReader(offset);
         if (error is null)
         {
-            _loop = Task.Run(() => RunAsync(offset, generation, cts.Token), CancellationToken.None);
+            _loop = Task.Run(() => RunAsync(offset, generation, token), CancellationToken.None);
         }
         else
         {
@@ -90,8 +91,8 @@ internal sealed partial class PartitionFetcher
 
     private void StopLocked()
     {
+        // Cancelled, not disposed: the loop may still be about to read its token.
         _cts?.Cancel();
-        _cts?.Dispose();
         _cts = null;
         while (_queue.TryDequeue(out FetchedChunk? chunk))
         {
