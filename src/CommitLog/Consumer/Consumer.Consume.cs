@@ -103,35 +103,42 @@ internal sealed partial class Consumer<TKey, TValue>
     {
         lock (_gate)
         {
-            ThrowIfClosed();
-            int count = _order.Count;
-            if (count == 0 && _membership is null)
-            {
-                throw new InvalidOperationException(
-                    $"Consumer {Name} has nothing to consume: call Subscribe (with a group.id) or Assign before consuming.");
-            }
-
-            for (int i = 0; i < count; i++)
-            {
-                int index = (_cursor + i) % count;
-                PartitionFetcher fetcher = _order[index];
-                if (fetcher.Paused)
-                {
-                    continue;
-                }
-
-                ReadStep step = fetcher.Next(out Record record);
-                if (step == ReadStep.None)
-                {
-                    continue;
-                }
-
-                _cursor = (index + 1) % count;
-                return step == ReadStep.Record ? ToResult(fetcher, record) : EndOfPartition(fetcher);
-            }
-
-            return null;
+            PartitionFetcher? fetcher = NextLocked(out ReadStep step, out Record record);
+            return fetcher is null ? null : step == ReadStep.Record ? ToResult(fetcher, record) : EndOfPartition(fetcher);
         }
+    }
+
+    /// <summary>Finds the next record or notice; the record points into pooled memory valid until the lock is released.</summary>
+    private PartitionFetcher? NextLocked(out ReadStep step, out Record record)
+    {
+        ThrowIfClosed();
+        int count = _order.Count;
+        if (count == 0 && _membership is null)
+        {
+            throw new InvalidOperationException(
+                $"Consumer {Name} has nothing to consume: call Subscribe (with a group.id) or Assign before consuming.");
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            int index = (_cursor + i) % count;
+            PartitionFetcher fetcher = _order[index];
+            if (fetcher.Paused)
+            {
+                continue;
+            }
+
+            step = fetcher.Next(out record);
+            if (step != ReadStep.None)
+            {
+                _cursor = (index + 1) % count;
+                return fetcher;
+            }
+        }
+
+        step = ReadStep.None;
+        record = default;
+        return null;
     }
 
     private ConsumeResult<TKey, TValue> EndOfPartition(PartitionFetcher fetcher) => new()
@@ -144,6 +151,19 @@ internal sealed partial class Consumer<TKey, TValue>
 
     /// <summary>Deserializes a record into objects of its own: nothing returned points into the pooled fetch buffer.</summary>
     private ConsumeResult<TKey, TValue> ToResult(PartitionFetcher fetcher, in Record record)
+    {
+        ConsumedRecord<TKey, TValue> decoded = Decode(fetcher, record);
+        return new ConsumeResult<TKey, TValue>
+        {
+            Topic = decoded.TopicPartition.Topic,
+            Partition = decoded.TopicPartition.Partition,
+            Offset = decoded.Offset,
+            LeaderEpoch = decoded.LeaderEpoch,
+            Message = new Message<TKey, TValue> { Key = decoded.Key, Value = decoded.Value, Headers = decoded.Headers, Timestamp = decoded.Timestamp },
+        };
+    }
+
+    private ConsumedRecord<TKey, TValue> Decode(PartitionFetcher fetcher, in Record record)
     {
         TopicPartition tp = fetcher.TopicPartition;
         RecordBatchHeader header = fetcher.BatchHeader;
@@ -170,20 +190,9 @@ internal sealed partial class Consumer<TKey, TValue>
         }
 
         ConsumerMetrics.RecordConsumed(tp.Topic);
-        return new ConsumeResult<TKey, TValue>
-        {
-            Topic = tp.Topic,
-            Partition = tp.Partition,
-            Offset = record.Offset,
-            LeaderEpoch = header.PartitionLeaderEpoch >= 0 ? header.PartitionLeaderEpoch : null,
-            Message = new Message<TKey, TValue>
-            {
-                Key = key,
-                Value = value,
-                Headers = headers,
-                Timestamp = record.Timestamp >= 0 ? new Timestamp(record.Timestamp, header.TimestampType) : Timestamp.NotAvailable,
-            },
-        };
+        Timestamp timestamp = record.Timestamp >= 0 ? new Timestamp(record.Timestamp, header.TimestampType) : Timestamp.NotAvailable;
+        int? epoch = header.PartitionLeaderEpoch >= 0 ? header.PartitionLeaderEpoch : null;
+        return new ConsumedRecord<TKey, TValue>(tp, record.Offset, key, value, headers, timestamp, epoch, isPartitionEof: false);
     }
 
     private static T Deserialize<T>(IDeserializer<T> deserializer, ReadOnlyMemory<byte>? data, SerializationContext context)

@@ -116,6 +116,25 @@ public interface IConsumer<TKey, TValue> : IAsyncDisposable, IDisposable
     /// <exception cref="ObjectDisposedException">The consumer is disposed.</exception>
     ValueTask<IReadOnlyList<ConsumeResult<TKey, TValue>>> ConsumeBatchAsync(TimeSpan maxWait, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes the next record if one is already fetched, without waiting and without allocating beyond what the
+    /// deserializers and headers create (the non-allocating counterpart of <see cref="Consume(TimeSpan)"/>; pair it with
+    /// <see cref="WaitToConsumeAsync"/>, as with <c>ChannelReader.TryRead</c>/<c>WaitToReadAsync</c>).
+    /// </summary>
+    /// <param name="record">The record (or end-of-partition notice) when the method returns <see langword="true"/>.</param>
+    /// <returns><see langword="true"/> if a record was taken.</returns>
+    /// <exception cref="ConsumeException">A partition's position is out of range and <c>auto.offset.reset</c> is <c>error</c>.</exception>
+    /// <exception cref="InvalidOperationException">Nothing is assigned or subscribed.</exception>
+    /// <exception cref="ObjectDisposedException">The consumer is disposed.</exception>
+    bool TryConsume(out ConsumedRecord<TKey, TValue> record);
+
+    /// <summary>Waits until a record may be available to <see cref="TryConsume"/> (fetched data or a notice), up to <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">The longest time to wait (or <see cref="Timeout.InfiniteTimeSpan"/>).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns><see langword="true"/> if something was fetched; <see langword="false"/> on timeout.</returns>
+    /// <exception cref="ObjectDisposedException">The consumer is disposed.</exception>
+    ValueTask<bool> WaitToConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+
     /// <summary>Moves an assigned partition's position: the next record returned is at <paramref name="topicPartitionOffset"/>
     /// (or the log start/end for <see cref="Offset.Beginning"/>/<see cref="Offset.End"/>). Seeking exactly to the log end
     /// is allowed; an offset below the log start is reset per <c>auto.offset.reset</c> when fetched.</summary>

@@ -29,6 +29,9 @@ internal sealed partial class PartitionFetcher
     /// <summary>Gets the header of the batch the last record came from.</summary>
     public RecordBatchHeader BatchHeader { get; private set; }
 
+    /// <summary>Gets a value indicating whether a chunk is being read or queued.</summary>
+    public bool HasFetched => _current is not null || Interlocked.Read(ref _queuedBytes) > 0 || HasQueuedNotice;
+
     /// <summary>Gets the lag: high watermark minus position (0 before the first fetch).</summary>
     public long Lag => HighWatermark is var hw and >= 0 ? Math.Max(0, hw - Position) : 0;
 

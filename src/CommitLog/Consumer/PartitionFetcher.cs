@@ -48,6 +48,18 @@ internal sealed partial class PartitionFetcher
     /// <summary>Gets the bytes fetched and not yet handed to the consumer (for tests and metrics).</summary>
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
+    /// <summary>Gets a value indicating whether anything (data or a notice) is queued.</summary>
+    private bool HasQueuedNotice
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _queue.Count > 0;
+            }
+        }
+    }
+
     /// <summary>Drops everything fetched and starts fetching at <paramref name="offset"/> (or parks <paramref name="error"/>).</summary>
     public void Start(long offset, Exception? error = null)
     {
