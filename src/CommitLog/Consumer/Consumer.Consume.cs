@@ -64,7 +64,7 @@ internal sealed partial class Consumer<TKey, TValue>
         {
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfClosed();
-            if (_membership is { } membership)
+            if (_subscribed && _membership is { } membership)
             {
                 await membership.PollAsync(this, cancellationToken).ConfigureAwait(false);
             }
@@ -113,7 +113,7 @@ internal sealed partial class Consumer<TKey, TValue>
     {
         ThrowIfClosed();
         int count = _order.Count;
-        if (count == 0 && _membership is null)
+        if (count == 0 && !_subscribed)
         {
             throw new InvalidOperationException(
                 $"Consumer {Name} has nothing to consume: call Subscribe (with a group.id) or Assign before consuming.");

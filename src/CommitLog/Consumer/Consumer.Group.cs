@@ -8,6 +8,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
 {
     private IGroupMembership? _membership;
     private IReadOnlyList<string> _subscription = [];
+    private bool _subscribed;
 
     public IReadOnlyList<string> Subscription => _subscription;
 
@@ -29,6 +30,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
 
         PrepareMembership().Subscribe(list);
         _subscription = list;
+        _subscribed = true;
         ConsumerLogMessages.Subscribed(_logger, Name, string.Join(", ", list), GroupId);
     }
 
@@ -37,6 +39,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
         ArgumentNullException.ThrowIfNull(pattern);
         PrepareMembership().Subscribe(pattern);
         _subscription = [];
+        _subscribed = true;
         ConsumerLogMessages.Subscribed(_logger, Name, pattern.ToString(), GroupId);
     }
 
@@ -50,6 +53,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
         }
 
         _subscription = [];
+        _subscribed = false;
     }
 
     async ValueTask IAssignmentListener.OnPartitionsAssignedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
@@ -109,7 +113,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
         {
             ThrowIfClosed();
             RequireGroup("subscribe");
-            if (_membership is null && _order.Count > 0)
+            if (!_subscribed && _order.Count > 0)
             {
                 throw new InvalidOperationException(
                     $"Consumer {Name} has partitions assigned manually ({DescribeAssignment()}); call Unassign before Subscribe.");
@@ -122,7 +126,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
 
     private void ThrowIfSubscribed(string action)
     {
-        if (_membership is not null)
+        if (_subscribed)
         {
             throw new InvalidOperationException(
                 $"Consumer {Name} is subscribed to group '{GroupId}', which assigns its partitions; {action} is for manual assignment. " +

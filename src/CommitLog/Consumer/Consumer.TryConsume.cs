@@ -7,7 +7,7 @@ internal sealed partial class Consumer<TKey, TValue>
 {
     public bool TryConsume(out ConsumedRecord<TKey, TValue> record)
     {
-        if (_membership is { } membership)
+        if (_subscribed && _membership is { } membership)
         {
             Wait(membership.PollAsync(this, CancellationToken.None));
         }

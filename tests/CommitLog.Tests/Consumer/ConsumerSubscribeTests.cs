@@ -103,6 +103,29 @@ public class ConsumerSubscribeTests
     }
 
     [Fact]
+    public async Task Unsubscribe_ThenAssign_ConsumesManuallyWithoutPollingGroup()
+    {
+        await using var broker = await BrokerWithTopicAsync(partitions: 2);
+        await ProduceAsync(broker, P1, 2);
+        var membership = new FakeMembership();
+        membership.Assign(P0);
+        await using var consumer = Build(broker, membership, new FakeGroupOffsets(broker), Settings(groupId: "g"));
+        consumer.Subscribe("t");
+        Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(20)));
+        Assert.Equal([P0], consumer.Assignment);
+
+        consumer.Unsubscribe();
+        Assert.True(membership.Left);
+        Assert.Empty(consumer.Assignment);
+        Assert.Empty(consumer.Subscription);
+        int polls = membership.Polls;
+        consumer.Assign([P1]);
+
+        Assert.Equal([0L, 1L], ConsumeRecords(consumer, 2).Select(r => r.Offset.Value));
+        Assert.Equal(polls, membership.Polls);
+    }
+
+    [Fact]
     public async Task Subscribe_BadUse_ClearExceptions()
     {
         await using var broker = await BrokerWithTopicAsync();
