@@ -139,6 +139,26 @@ public class ConsumerReadTests
     }
 
     [Fact]
+    public async Task Consume_DeserializerFails_ConsumeExceptionNamesRecordAndNextRecordFollows()
+    {
+        await using var broker = await BrokerWithTopicAsync();
+        var tp = new TopicPartition("t", 0);
+        await using (var producer = broker.CreateProducer<Null, byte[]>(ProducerSettings()))
+        {
+            await producer.ProduceAsync(tp, new Message<Null, byte[]> { Value = [1, 2, 3] }, Ct);
+            await producer.ProduceAsync(tp, new Message<Null, byte[]> { Value = [0, 0, 0, 7] }, Ct);
+        }
+
+        using var consumer = broker.CreateConsumer<Ignore, int>(Settings());
+        consumer.Assign([tp]);
+
+        var e = Assert.Throws<ConsumeException>(() => consumer.Consume(TimeSpan.FromSeconds(5)));
+        Assert.Equal(new TopicPartitionOffset(tp, 0), e.TopicPartitionOffset);
+        Assert.Contains("offset 0 of t-0", e.Message, StringComparison.Ordinal);
+        Assert.Equal(7, consumer.Consume(TimeSpan.FromSeconds(5))!.Message!.Value);
+    }
+
+    [Fact]
     public async Task Consume_IgnoreAndNullDeserializers_ReturnNullsWithOffsets()
     {
         await using var broker = await BrokerWithTopicAsync();
