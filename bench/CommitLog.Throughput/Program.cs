@@ -53,6 +53,10 @@ try
             await runner.ConsumeAsync().ConfigureAwait(false);
             runner.Print();
             break;
+        case "e2e":
+            await runner.EndToEndAsync().ConfigureAwait(false);
+            runner.Print();
+            break;
         case "recovery":
             await RecoveryWorkload.RunAsync(options, options.Rounds).ConfigureAwait(false);
             break;

@@ -139,6 +139,14 @@ internal sealed class Runner(HarnessOptions options)
         }
     }
 
+    /// <summary>Issue 4's end-to-end latency: produce acks=1 → a tailing consumer, at a fixed rate (ours only).</summary>
+    public async Task EndToEndAsync()
+    {
+        var settings = Settings(100, appenders: 1);
+        var contenders = new List<(string Name, Func<WorkloadSettings, Task<Sample>> Run)> { (EndToEndWorkload.Name, EndToEndWorkload.RunAsync) };
+        await RoundsAsync(contenders, settings, settings with { Duration = TimeSpan.FromSeconds(0.5) }).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Issue 3's producer matrix: for every size, partition count, linger and durability, the callback and awaited
     /// producers and FasterLog's <c>Enqueue</c> on the same payloads, interleaved round by round.
