@@ -99,7 +99,7 @@ internal sealed class ConsumeWorkload : IScanTarget
         {
             var result = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException($"No record after offset {next} within 10 s.");
             Check(result.Offset, next++);
-            if (result.Message!.Value!.Length != _recordSize)
+            if (result.Message.Value!.Length != _recordSize)
             {
                 throw new InvalidOperationException($"Record {result.Offset} has {result.Message.Value.Length} bytes, expected {_recordSize}.");
             }

@@ -23,7 +23,7 @@ public sealed partial class Broker
     /// <exception cref="ArgumentException">The settings break a rule of <see cref="ConsumerConfig.Validate"/>.</exception>
     /// <exception cref="InvalidOperationException">A deserializer is missing for a type without a default one.</exception>
     public IConsumer<TKey, TValue> CreateConsumer<TKey, TValue>(
-        ConsumerConfig config, IDeserializer<TValue>? valueDeserializer = null, IDeserializer<TKey>? keyDeserializer = null)
+        ConsumerConfig config, IDeserializer<TValue?>? valueDeserializer = null, IDeserializer<TKey?>? keyDeserializer = null)
     {
         ThrowIfDisposed();
         var builder = new ConsumerBuilder<TKey, TValue>(this, config);

@@ -3,7 +3,7 @@ namespace CommitLog;
 /// <summary>
 /// One record returned by <see cref="IConsumer{TKey, TValue}.Consume(TimeSpan)"/>, with where it was stored; or, when
 /// <see cref="IsPartitionEOF"/> is set, the notice that the consumer reached the end of a partition
-/// (<c>enable.partition.eof</c>), without a message.
+/// (<c>enable.partition.eof</c>), with an empty message.
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -22,8 +22,8 @@ public sealed class ConsumeResult<TKey, TValue>
     /// <summary>Gets the leader epoch stored with the record's batch, or <see langword="null"/> if unknown (-1).</summary>
     public int? LeaderEpoch { get; init; }
 
-    /// <summary>Gets the record, or <see langword="null"/> for an end-of-partition notice.</summary>
-    public Message<TKey, TValue>? Message { get; init; }
+    /// <summary>Gets the record; for an end-of-partition notice, an empty message (default key and value, no timestamp).</summary>
+    public required Message<TKey, TValue> Message { get; init; }
 
     /// <summary>Gets a value indicating whether this is an end-of-partition notice (<c>enable.partition.eof</c>) rather than a record.</summary>
     public bool IsPartitionEOF { get; init; }

@@ -10,7 +10,7 @@ namespace CommitLog;
 public readonly struct ConsumedRecord<TKey, TValue>
 {
     internal ConsumedRecord(
-        TopicPartition topicPartition, long offset, TKey key, TValue value, Headers? headers, Timestamp timestamp, int? leaderEpoch, bool isPartitionEof)
+        TopicPartition topicPartition, long offset, TKey? key, TValue? value, Headers? headers, Timestamp timestamp, int? leaderEpoch, bool isPartitionEof)
     {
         TopicPartition = topicPartition;
         Offset = offset;
@@ -29,10 +29,10 @@ public readonly struct ConsumedRecord<TKey, TValue>
     public Offset Offset { get; }
 
     /// <summary>Gets the deserialized key.</summary>
-    public TKey Key { get; }
+    public TKey? Key { get; }
 
     /// <summary>Gets the deserialized value.</summary>
-    public TValue Value { get; }
+    public TValue? Value { get; }
 
     /// <summary>Gets the headers, or <see langword="null"/> when the record has none.</summary>
     public Headers? Headers { get; }

@@ -147,6 +147,7 @@ internal sealed partial class Consumer<TKey, TValue>
         Partition = fetcher.TopicPartition.Partition,
         Offset = fetcher.Position,
         IsPartitionEOF = true,
+        Message = new Message<TKey, TValue>(),
     };
 
     /// <summary>Deserializes a record into objects of its own: nothing returned points into the pooled fetch buffer.</summary>
@@ -168,8 +169,8 @@ internal sealed partial class Consumer<TKey, TValue>
         TopicPartition tp = fetcher.TopicPartition;
         RecordBatchHeader header = fetcher.BatchHeader;
         Headers? headers = record.Headers.Count == 0 ? null : CopyHeaders(record.Headers);
-        TKey key;
-        TValue value;
+        TKey? key;
+        TValue? value;
         try
         {
             key = Deserialize(_keyDeserializer, record.Key, new SerializationContext(MessageComponentType.Key, tp.Topic, headers));

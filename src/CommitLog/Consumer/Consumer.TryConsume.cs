@@ -17,7 +17,7 @@ internal sealed partial class Consumer<TKey, TValue>
             PartitionFetcher? fetcher = NextLocked(out ReadStep step, out Record stored);
             record = fetcher is null ? default
                 : step == ReadStep.Record ? Decode(fetcher, stored)
-                : new ConsumedRecord<TKey, TValue>(fetcher.TopicPartition, fetcher.Position, default!, default!, null, Timestamp.NotAvailable, null, isPartitionEof: true);
+                : new ConsumedRecord<TKey, TValue>(fetcher.TopicPartition, fetcher.Position, default, default, null, Timestamp.NotAvailable, null, isPartitionEof: true);
             return fetcher is not null;
         }
     }

@@ -15,8 +15,8 @@ internal sealed partial class Consumer<TKey, TValue> : IConsumer<TKey, TValue>, 
     private readonly Broker _broker;
     private readonly ConsumerConfig _config;
     private readonly ConsumerSettings _settings;
-    private readonly IDeserializer<TKey> _keyDeserializer;
-    private readonly IDeserializer<TValue> _valueDeserializer;
+    private readonly IDeserializer<TKey?> _keyDeserializer;
+    private readonly IDeserializer<TValue?> _valueDeserializer;
     private readonly ConsumerHandlers<TKey, TValue> _handlers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -29,7 +29,7 @@ internal sealed partial class Consumer<TKey, TValue> : IConsumer<TKey, TValue>, 
     private int _closed;
 
     public Consumer(
-        Broker broker, ConsumerSettings settings, IDeserializer<TKey> keyDeserializer, IDeserializer<TValue> valueDeserializer,
+        Broker broker, ConsumerSettings settings, IDeserializer<TKey?> keyDeserializer, IDeserializer<TValue?> valueDeserializer,
         ConsumerHandlers<TKey, TValue> handlers)
     {
         _broker = broker;

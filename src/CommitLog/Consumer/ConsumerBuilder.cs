@@ -19,8 +19,8 @@ public sealed class ConsumerBuilder<TKey, TValue>
 {
     private readonly Broker _broker;
     private readonly ConsumerConfig _config;
-    private IDeserializer<TKey>? _keyDeserializer;
-    private IDeserializer<TValue>? _valueDeserializer;
+    private IDeserializer<TKey?>? _keyDeserializer;
+    private IDeserializer<TValue?>? _valueDeserializer;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider? _timeProvider;
     private Func<IConsumer<TKey, TValue>, IReadOnlyList<TopicPartition>, CancellationToken, ValueTask>? _assigned;
@@ -42,10 +42,10 @@ public sealed class ConsumerBuilder<TKey, TValue>
     }
 
     /// <summary>Sets the key deserializer (required unless <typeparamref name="TKey"/> has a default one).</summary>
-    /// <param name="deserializer">The deserializer; called on the consuming thread.</param>
+    /// <param name="deserializer">The deserializer (it may return <see langword="null"/>, e.g. for a null value); called on the consuming thread.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="deserializer"/> is <see langword="null"/>.</exception>
-    public ConsumerBuilder<TKey, TValue> SetKeyDeserializer(IDeserializer<TKey> deserializer)
+    public ConsumerBuilder<TKey, TValue> SetKeyDeserializer(IDeserializer<TKey?> deserializer)
     {
         ArgumentNullException.ThrowIfNull(deserializer);
         _keyDeserializer = deserializer;
@@ -53,10 +53,10 @@ public sealed class ConsumerBuilder<TKey, TValue>
     }
 
     /// <summary>Sets the value deserializer (required unless <typeparamref name="TValue"/> has a default one).</summary>
-    /// <param name="deserializer">The deserializer; called on the consuming thread.</param>
+    /// <param name="deserializer">The deserializer (it may return <see langword="null"/>, e.g. for a null value); called on the consuming thread.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="deserializer"/> is <see langword="null"/>.</exception>
-    public ConsumerBuilder<TKey, TValue> SetValueDeserializer(IDeserializer<TValue> deserializer)
+    public ConsumerBuilder<TKey, TValue> SetValueDeserializer(IDeserializer<TValue?> deserializer)
     {
         ArgumentNullException.ThrowIfNull(deserializer);
         _valueDeserializer = deserializer;
@@ -160,8 +160,8 @@ public sealed class ConsumerBuilder<TKey, TValue>
     public IConsumer<TKey, TValue> Build()
     {
         _config.Validate();
-        IDeserializer<TKey> keyDeserializer = _keyDeserializer ?? DefaultDeserializers.Get<TKey>("key", nameof(SetKeyDeserializer));
-        IDeserializer<TValue> valueDeserializer = _valueDeserializer ?? DefaultDeserializers.Get<TValue>("value", nameof(SetValueDeserializer));
+        IDeserializer<TKey?> keyDeserializer = _keyDeserializer ?? DefaultDeserializers.Get<TKey>("key", nameof(SetKeyDeserializer));
+        IDeserializer<TValue?> valueDeserializer = _valueDeserializer ?? DefaultDeserializers.Get<TValue>("value", nameof(SetValueDeserializer));
         var settings = new ConsumerSettings(
             _config, _timeProvider ?? _broker.Options.TimeProvider, _loggerFactory, _groupOffsets ?? _broker.ConsumerGroupOffsets(),
             _membershipFactory ?? _broker.GroupMembershipFactory, _config.SessionTimeoutMs);

@@ -189,7 +189,8 @@ public class ConsumerPositionTests
 
         Assert.Equal(["t-0@0", "t-0@1", "t-0@2", "t-0@3 (end of partition)"], seen.Select(r => r.ToString()));
         Assert.True(seen[3].IsPartitionEOF);
-        Assert.Null(seen[3].Message);
+        Assert.Null(seen[3].Message.Value);
+        Assert.False(seen[3].Message.Timestamp.IsAvailable);
 
         await ProduceAsync(broker, Tp, 1, start: 3);
         Assert.Equal(3, consumer.Consume(TimeSpan.FromSeconds(5))!.Offset.Value);

@@ -19,8 +19,8 @@ public class ConsumerReadTests
 
         var records = ConsumeRecords(consumer, 300);
 
-        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"v{i}"), records.Select(r => r.Message!.Value));
-        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"k{i}"), records.Select(r => r.Message!.Key));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"v{i}"), records.Select(r => r.Message.Value));
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => $"k{i}"), records.Select(r => r.Message.Key));
         Assert.Equal(Enumerable.Range(0, 300).Select(i => (long)i), records.Select(r => r.Offset.Value));
         Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(50)));
         Assert.Equal(300, consumer.Position(tp).Value);
@@ -54,9 +54,9 @@ public class ConsumerReadTests
         Assert.Equal([1, 2], first.Headers![0].Value);
         Assert.Null(first.Headers[1].Value);
         Assert.Empty(first.Headers[2].Value!);
-        Assert.Null(records[1].Message!.Key);
-        Assert.Null(records[1].Message!.Value);
-        Assert.Null(records[1].Message!.Headers);
+        Assert.Null(records[1].Message.Key);
+        Assert.Null(records[1].Message.Value);
+        Assert.Null(records[1].Message.Headers);
         Assert.Equal(0, records[0].LeaderEpoch ?? 0);
     }
 
@@ -76,7 +76,7 @@ public class ConsumerReadTests
         Assert.Equal(300, records.Count);
         foreach (var partition in records.GroupBy(r => r.Partition.Value))
         {
-            Assert.Equal(Enumerable.Range(partition.Key * 1000, 100).Select(i => $"v{i}"), partition.Select(r => r.Message!.Value));
+            Assert.Equal(Enumerable.Range(partition.Key * 1000, 100).Select(i => $"v{i}"), partition.Select(r => r.Message.Value));
         }
 
         Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(50)));
@@ -94,7 +94,7 @@ public class ConsumerReadTests
         var records = ConsumeRecords(consumer, 143);
 
         Assert.Equal(57, records[0].Offset.Value);
-        Assert.Equal(Enumerable.Range(57, 143).Select(i => $"v{i}"), records.Select(r => r.Message!.Value));
+        Assert.Equal(Enumerable.Range(57, 143).Select(i => $"v{i}"), records.Select(r => r.Message.Value));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public class ConsumerReadTests
         var e = Assert.Throws<ConsumeException>(() => consumer.Consume(TimeSpan.FromSeconds(5)));
         Assert.Equal(new TopicPartitionOffset(tp, 0), e.TopicPartitionOffset);
         Assert.Contains("offset 0 of t-0", e.Message, StringComparison.Ordinal);
-        Assert.Equal(7, consumer.Consume(TimeSpan.FromSeconds(5))!.Message!.Value);
+        Assert.Equal(7, consumer.Consume(TimeSpan.FromSeconds(5))!.Message.Value);
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public class ConsumerReadTests
         using var consumer = broker.CreateConsumer<Null, Ignore>(Settings());
         consumer.Assign([tp]);
         var record = Assert.Single(ConsumeRecords(consumer, 1));
-        Assert.Null(record.Message!.Key);
+        Assert.Null(record.Message.Key);
         Assert.Null(record.Message.Value);
         Assert.Equal(0, record.Offset.Value);
     }

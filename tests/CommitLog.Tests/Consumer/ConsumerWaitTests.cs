@@ -21,7 +21,7 @@ public class ConsumerWaitTests
         await ProduceAsync(broker, Tp, 1);
         var record = await waiting;
 
-        Assert.Equal("v0", record!.Message!.Value);
+        Assert.Equal("v0", record!.Message.Value);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the record arrived after {watch.Elapsed}");
     }
 
@@ -38,7 +38,7 @@ public class ConsumerWaitTests
         var watch = Stopwatch.StartNew();
         var record = consumer.Consume(TimeSpan.FromSeconds(10));
 
-        Assert.Equal("v0", record!.Message!.Value);
+        Assert.Equal("v0", record!.Message.Value);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
     }
 
@@ -103,7 +103,7 @@ public class ConsumerWaitTests
                     {
                         if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is { } r)
                         {
-                            Assert.Equal($"v{r.Offset.Value}", r.Message!.Value);
+                            Assert.Equal($"v{r.Offset.Value}", r.Message.Value);
                         }
                     }
                 }
