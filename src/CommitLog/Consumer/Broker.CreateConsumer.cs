@@ -39,8 +39,4 @@ public sealed partial class Broker
 
         return builder.Build();
     }
-
-    /// <summary>The committed-offset store consumers commit to, or <see langword="null"/> while the broker has none
-    /// (commits then throw <see cref="NotSupportedException"/>). The one place to wire the broker's store.</summary>
-    internal IGroupOffsets? ConsumerGroupOffsets() => GroupOffsets;
 }

@@ -54,6 +54,56 @@ public class ConsumerPositionTests
     }
 
     [Fact]
+    public async Task IncrementalAssignAndUnassign_ChangeOnlyTheGivenPartitions()
+    {
+        await using var broker = await BrokerWithTopicAsync(partitions: 3);
+        var p1 = new TopicPartition("t", 1);
+        var p2 = new TopicPartition("t", 2);
+        await ProduceAsync(broker, Tp, 3);
+        await ProduceAsync(broker, p1, 3, start: 100);
+        using var consumer = broker.CreateConsumer<string, string>(Settings());
+        consumer.Assign([Tp]);
+        ConsumeRecords(consumer, 2);
+
+        consumer.IncrementalAssign([new TopicPartitionOffset(p1, 1), new TopicPartitionOffset(p2, Offset.End)]);
+        Assert.Equal([Tp, p1, p2], consumer.Assignment);
+        Assert.Equal(2, consumer.Position(Tp).Value); // untouched
+        var rest = ConsumeRecords(consumer, 3);
+        Assert.Equal(["t-0@2", "t-1@1", "t-1@2"], rest.Select(r => r.TopicPartitionOffset.ToString()).Order());
+        Assert.Throws<ArgumentException>(() => consumer.IncrementalAssign([Tp]));
+
+        consumer.IncrementalUnassign([Tp, p2]);
+        Assert.Equal([p1], consumer.Assignment);
+        Assert.Throws<ArgumentException>(() => consumer.IncrementalUnassign([Tp]));
+        await ProduceAsync(broker, Tp, 1, start: 3);
+        await ProduceAsync(broker, p1, 1, start: 103);
+        Assert.Equal("t-1@3", consumer.Consume(TimeSpan.FromSeconds(5))!.TopicPartitionOffset.ToString());
+        Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(100)));
+        consumer.Unassign();
+        Assert.Empty(consumer.Assignment);
+    }
+
+    [Fact]
+    public async Task Assign_CommittedOffsetBeyondTruncatedLog_ResetsPerPolicy()
+    {
+        await using var broker = await BrokerWithTopicAsync();
+        await ProduceAsync(broker, Tp, 10);
+        await using (var first = broker.CreateConsumer<string, string>(Settings(groupId: "g")))
+        {
+            first.Assign([Tp]);
+            first.Commit([new TopicPartitionOffset(Tp, 9)]);
+        }
+
+        Assert.True(broker.TryGetPartitionLog(Tp, out var log));
+        log.TruncateTo(4); // the committed offset 9 is now past the log end
+        using var consumer = broker.CreateConsumer<string, string>(Settings(groupId: "g", reset: "earliest"));
+        consumer.Assign([Tp]);
+        Assert.Equal(9, consumer.Position(Tp).Value);
+
+        Assert.Equal(0, consumer.Consume(TimeSpan.FromSeconds(5))!.Offset.Value);
+    }
+
+    [Fact]
     public async Task Watermarks_QueryAndAfterFetch_MatchLog()
     {
         await using var broker = await BrokerWithTopicAsync();
