@@ -9,7 +9,7 @@ namespace CommitLog.Throughput.Workloads;
 /// senders, the broker and the log) by a producer in steady state, 100 B records, acks 1. One message object holding one
 /// payload array is reused (the user's own objects). Steady state: every partition has rolled once (the log's index
 /// arrays are at working size) and the producer's pools are filled by a warm-up that fills <c>buffer.memory</c> (2 MiB
-/// here) many times over, so the batch pool has reached its bound (buffer.memory / batch.size batches). Each trial produces
+/// here) many times over, so the batch pool holds what the peak needs (at most 2 × buffer.memory / batch.size batches). Each trial produces
 /// <see cref="HarnessOptions.Appends"/> × 10 records and flushes, so per-batch costs are spread as in real use; of three
 /// trials the smallest counts. Allocation ticks (the runtime samples one per ~100 KB allocated) name the types that
 /// allocated during the trials, printed for a case that allocates, to find what to remove.
