@@ -40,6 +40,7 @@ public sealed partial class Broker : IAsyncDisposable
         _logTemplate = options.LogTemplate(storage);
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Broker");
         Admin = new BrokerAdmin(this);
+        Groups = CreateGroupCoordinator();
     }
 
     /// <summary>Gets the full path of the data directory (a virtual path for an in-memory broker).</summary>
@@ -124,6 +125,7 @@ public sealed partial class Broker : IAsyncDisposable
 
             var logs = _topics.Values.SelectMany(t => t.Partitions).Select(s => s.Log).ToList();
             _topics.Clear();
+            Groups.Dispose();
             await Task.WhenAll(logs.Select(log => log.DisposeAsync().AsTask())).ConfigureAwait(false);
             _directoryLock.Dispose();
         }

@@ -36,6 +36,20 @@ public sealed class BrokerOptions
     } = NullLoggerFactory.Instance;
 
     /// <summary>
+    /// Gets how long the first rebalance of an empty consumer group waits for more members before it completes (Kafka's
+    /// <c>group.initial.rebalance.delay.ms</c>), so that consumers starting together get one rebalance instead of one each;
+    /// each member that joins during the wait extends it by the same delay, up to the rebalance timeout. Zero or more; 0 turns
+    /// the wait off (tests). Default 3 s.
+    /// </summary>
+    public TimeSpan GroupInitialRebalanceDelay
+    {
+        get;
+        init => field = value >= TimeSpan.Zero ? value
+            : throw new ArgumentOutOfRangeException(nameof(GroupInitialRebalanceDelay), value,
+                "GroupInitialRebalanceDelay (group.initial.rebalance.delay.ms) must be zero or more.");
+    } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
     /// Gets the settings of a topic created without its own <see cref="TopicConfig"/> (Kafka's broker-level <c>log.*</c>
     /// defaults), e.g. <c>new TopicConfig { FlushPolicy = FlushPolicy.BeforeAck }</c>. A topic keeps the settings it was
     /// created with: changing this later does not change existing topics. Default: Kafka's topic defaults.

@@ -1,0 +1,35 @@
+using CommitLog.Groups;
+using CommitLog.Groups.Coordinator;
+using CommitLog.Groups.Membership;
+using Microsoft.Extensions.Logging;
+
+namespace CommitLog;
+
+/// <content>Consumer groups: the broker's group coordinator and the factory of group members.</content>
+public sealed partial class Broker
+{
+    /// <summary>Gets the group coordinator of this broker (created with it, stopped when it is disposed).</summary>
+    internal GroupCoordinator Groups { get; }
+
+    /// <summary>Creates the membership of a subscribing consumer in its group (<c>group.id</c> of <paramref name="config"/>).</summary>
+    /// <param name="config">The consumer's settings.</param>
+    /// <param name="logger">The consumer's logger.</param>
+    /// <returns>The membership; dispose it with the consumer.</returns>
+    /// <exception cref="ArgumentException"><c>group.id</c> is not set.</exception>
+    internal IGroupMembership CreateGroupMembership(ConsumerConfig config, ILogger logger)
+    {
+        ThrowIfDisposed();
+        return new GroupMembership(Groups, new BrokerTopicMetadata(this), config, _options.TimeProvider, logger);
+    }
+
+    private GroupCoordinator CreateGroupCoordinator()
+        => new(_options.TimeProvider, _options.GroupInitialRebalanceDelay, _options.LoggerFactory.CreateLogger("CommitLog.Groups"));
+
+    /// <summary>The broker's topics as group members see them.</summary>
+    private sealed class BrokerTopicMetadata(Broker broker) : IGroupTopicMetadata
+    {
+        public bool TryGetPartitionCount(string topic, out int count) => broker.TryGetPartitionCount(topic, out count);
+
+        public IReadOnlyList<string> ListTopics() => broker.ListTopics(); // internal topics excluded, as Kafka's exclude.internal.topics
+    }
+}

@@ -1,0 +1,238 @@
+using CommitLog.Groups.Assignors;
+using CommitLog.Groups.Coordinator;
+using CommitLog.Storage;
+
+namespace CommitLog.Groups.Membership;
+
+/// <content>The join and sync exchange (runs in the background) and the heartbeat timer.</content>
+internal sealed partial class GroupMembership
+{
+    private async Task<JoinOutcome> JoinAsync(IReadOnlyList<string> topics, IReadOnlyList<TopicPartition> owned, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string memberId;
+                int generation;
+                lock (_lock)
+                {
+                    memberId = _memberId;
+                    generation = _generationId;
+                }
+
+                byte[] metadata = ConsumerProtocol.EncodeSubscription(new ConsumerSubscription(topics, owned, generation));
+                var join = await Pending(_coordinator.JoinGroup(
+                    new JoinGroupRequest(
+                        _groupId, _config.SessionTimeoutMs, _config.MaxPollIntervalMs, memberId, _config.GroupInstanceId,
+                        ConsumerProtocol.ProtocolType, [new JoinGroupProtocol(_assignor.Name, metadata)], _config.ClientId)),
+                    cancellationToken).ConfigureAwait(false);
+                if (join.Error != ErrorCode.None)
+                {
+                    if (Retry(join.Error, "JoinGroup") is { } fatal)
+                    {
+                        return new JoinOutcome([], fatal);
+                    }
+
+                    continue;
+                }
+
+                lock (_lock)
+                {
+                    _memberId = join.MemberId;
+                }
+
+                GroupLogMessages.JoinAnswered(_logger, join.MemberId, _groupId, join.GenerationId, join.Leader);
+
+                bool leads = string.Equals(join.Leader, join.MemberId, StringComparison.Ordinal);
+                (Dictionary<string, byte[]> assignments, Dictionary<string, int>? snapshot) = leads && !join.SkipAssignment
+                    ? Lead(join)
+                    : (new Dictionary<string, byte[]>(StringComparer.Ordinal), null);
+                var sync = await Pending(_coordinator.SyncGroup(
+                    new SyncGroupRequest(
+                        _groupId, join.GenerationId, join.MemberId, _config.GroupInstanceId, ConsumerProtocol.ProtocolType, join.ProtocolName,
+                        assignments)),
+                    cancellationToken).ConfigureAwait(false);
+                if (sync.Error != ErrorCode.None)
+                {
+                    if (Retry(sync.Error, "SyncGroup") is { } fatal)
+                    {
+                        return new JoinOutcome([], fatal);
+                    }
+
+                    continue;
+                }
+
+                IReadOnlyList<TopicPartition> assigned = ConsumerProtocol.DecodeAssignment(sync.Assignment, out byte[]? userData);
+                if (leads && join.SkipAssignment)
+                {
+                    // A restarted static leader: the counts the group's assignment was made with travel in its own user data.
+                    snapshot = userData is null ? null : ConsumerProtocol.DecodeTopicCounts(userData);
+                }
+
+                GroupLogMessages.SyncAnswered(_logger, join.MemberId, _groupId, join.GenerationId, assigned.Count);
+                lock (_lock)
+                {
+                    _generationId = join.GenerationId;
+                    _inGroup = true;
+                    _joinInFlight = false;
+                    _isLeader = leads;
+                    _leaderSnapshot = leads ? snapshot ?? _leaderSnapshot : null;
+                    _joinedTopics = topics;
+                    _lastPoll = _time.GetUtcNow();
+                }
+
+                return new JoinOutcome(assigned);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            lock (_lock)
+            {
+                _joinInFlight = false;
+            }
+
+            return new JoinOutcome([], Stopped: true);
+        }
+    }
+
+    /// <summary>Remembers the request the join waits for (see <see cref="IsWaitingForCoordinatorOrIdle"/>).</summary>
+    private Task<T> Pending<T>(Task<T> request, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _pendingRequest = request;
+        }
+
+        return request.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Decides what to do after an error: the member id is reset for UnknownMemberId; fencing and protocol errors are fatal.</summary>
+    private CommitLogException? Retry(ErrorCode error, string request)
+    {
+        GroupLogMessages.RequestRetried(_logger, MemberId, _groupId, request, error);
+        switch (error)
+        {
+            case ErrorCode.UnknownMemberId:
+                lock (_lock)
+                {
+                    _memberId = string.Empty;
+                    _generationId = -1;
+                }
+
+                return null;
+            case ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration:
+                return null;
+            default:
+                return Fatal(error, _groupId, _config.GroupInstanceId);
+        }
+    }
+
+    /// <summary>Runs the assignor over every member's subscription with the topics' current partition counts.</summary>
+    private (Dictionary<string, byte[]> Assignments, Dictionary<string, int> Snapshot) Lead(JoinGroupResponse join)
+    {
+        var subscriptions = join.Members.ToDictionary(
+            m => m.MemberId, m => ConsumerProtocol.DecodeSubscription(m.Metadata, m.GroupInstanceId), StringComparer.Ordinal);
+        var snapshot = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string topic in subscriptions.Values.SelectMany(s => s.Topics).Distinct(StringComparer.Ordinal))
+        {
+            snapshot[topic] = _topics.TryGetPartitionCount(topic, out int count) ? count : 0;
+        }
+
+        var existing = snapshot.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var assignment = _assignor.Assign(existing, subscriptions);
+        byte[] counts = ConsumerProtocol.EncodeTopicCounts(snapshot);
+        var bytes = assignment.ToDictionary(
+            kv => kv.Key,
+            kv => ConsumerProtocol.EncodeAssignment(kv.Value, string.Equals(kv.Key, join.MemberId, StringComparison.Ordinal) ? counts : null),
+            StringComparer.Ordinal);
+        return (bytes, snapshot);
+    }
+
+    /// <summary>The heartbeat timer: checks the poll interval, then heartbeats; errors become flags the next poll acts on.</summary>
+    private void OnHeartbeat()
+    {
+        HeartbeatRequest? heartbeat = null;
+        string? leaving = null;
+        int generation;
+        lock (_lock)
+        {
+            if (_disposed || !_inGroup || _joinInFlight)
+            {
+                return;
+            }
+
+            generation = _generationId;
+            if (_time.GetUtcNow() - _lastPoll > _config.MaxPollIntervalMs)
+            {
+                GroupLogMessages.PollIntervalExceeded(_logger, _memberId, _groupId, _config.MaxPollIntervalMs.TotalMilliseconds);
+                leaving = _config.GroupInstanceId is null ? _memberId : null;
+                LoseMembership("max.poll.interval.ms passed without a poll", resetMemberId: true);
+            }
+            else
+            {
+                heartbeat = new HeartbeatRequest(_groupId, _generationId, _memberId, _config.GroupInstanceId);
+            }
+        }
+
+        if (leaving is not null)
+        {
+            TryLeave(leaving, "max.poll.interval.ms passed without a poll");
+            return;
+        }
+
+        if (heartbeat is null)
+        {
+            return;
+        }
+
+        ErrorCode error;
+        try
+        {
+            error = _coordinator.Heartbeat(heartbeat);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // The broker is closing.
+        }
+
+        lock (_lock)
+        {
+            if (_disposed || !_inGroup || _generationId != generation)
+            {
+                return;
+            }
+
+            switch (error)
+            {
+                case ErrorCode.None:
+                    break;
+                case ErrorCode.RebalanceInProgress:
+                    _rejoinReason ??= "the group is rebalancing";
+                    break;
+                case ErrorCode.FencedInstanceId:
+                    _fatal = Fatal(error, _groupId, _config.GroupInstanceId);
+                    LoseMembership(_fatal.Message, resetMemberId: true);
+                    break;
+                default:
+                    LoseMembership($"the coordinator answered the heartbeat with {error}", resetMemberId: error == ErrorCode.UnknownMemberId);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Leaves the generation after removal; the next poll reports the partitions lost and rejoins. Caller holds the lock.</summary>
+    private void LoseMembership(string reason, bool resetMemberId)
+    {
+        _inGroup = false;
+        _isLeader = false;
+        _generationId = -1;
+        _leaderSnapshot = null;
+        _lostReason = reason;
+        if (resetMemberId)
+        {
+            _memberId = string.Empty;
+        }
+    }
+}
