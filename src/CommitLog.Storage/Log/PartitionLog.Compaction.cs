@@ -35,7 +35,7 @@ public sealed partial class PartitionLog
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            WriteCheckpoint();
+            CheckpointAtSegmentStart();
         }
         catch (IOException e)
         {
@@ -60,6 +60,30 @@ public sealed partial class PartitionLog
                 var plan = PlanCleaning();
                 return plan.Ratio;
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the checkpoint; a recovery point at the very end of a sealed segment is recorded as the start of the next
+    /// one (the same point), so that the sealed segment is free to be cleaned.
+    /// </summary>
+    private void CheckpointAtSegmentStart()
+    {
+        lock (_checkpointLock)
+        {
+            lock (_appendLock)
+            {
+                var point = _recoveryPoint;
+                foreach (var segment in _segments)
+                {
+                    if (segment.BaseOffset == point.Offset && point.SegmentBase < segment.BaseOffset)
+                    {
+                        _recoveryPoint = new FlushPoint(point.Offset, segment.BaseOffset, 0);
+                    }
+                }
+            }
+
+            WriteCheckpointLocked(null, null);
         }
     }
 
