@@ -202,23 +202,20 @@ public sealed partial class PartitionLog
     /// <summary>A compacted log keeps the latest record per key, so every record of a data batch needs one (Kafka: INVALID_RECORD).</summary>
     private void RequireKeys(ReadOnlySpan<byte> batch, int index, int position)
     {
-        var view = new RecordBatch(batch.ToArray());
-        if (view.Header.IsControl)
+        if (BatchCompactor.IsControl(batch))
         {
             return;
         }
 
-        var i = 0;
-        foreach (var record in view.GetRecords())
+        var reader = new KeyedRecordReader(BatchCompactor.Section(batch, RecordBatch.DefaultMaxDecompressedBytes), BatchCompactor.RecordCount(batch));
+        for (var i = 0; reader.MoveNext(); i++)
         {
-            if (record.Key is null)
+            if (!reader.HasKey)
             {
                 throw new InvalidRecordException(
                     $"Compacted log '{_directory}' cannot accept a record without a key: record {i} of batch {index} (at byte {position} of the appended buffer) " +
                     "has a null key. Give every record a key, or use cleanup.policy=delete. Nothing was appended.") { LogDirectory = _directory };
             }
-
-            i++;
         }
     }
 
