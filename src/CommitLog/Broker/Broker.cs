@@ -39,14 +39,14 @@ public sealed partial class Broker : IAsyncDisposable
         _directoryLock = directoryLock;
         _logTemplate = options.LogTemplate(storage);
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Broker");
-        Admin = new TopicAdmin(this);
+        Admin = new BrokerAdmin(this);
     }
 
     /// <summary>Gets the full path of the data directory (a virtual path for an in-memory broker).</summary>
     public string DataDirectory { get; }
 
     /// <summary>Gets the topic administration: create, list, describe, delete, add partitions, alter configs.</summary>
-    public TopicAdmin Admin { get; }
+    public BrokerAdmin Admin { get; }
 
     /// <summary>Gets this broker's node id (<see cref="BrokerOptions.NodeId"/>).</summary>
     public int NodeId => _options.NodeId;
@@ -83,6 +83,7 @@ public sealed partial class Broker : IAsyncDisposable
         try
         {
             await broker.OpenTopicsAsync(cancellationToken).ConfigureAwait(false);
+            broker.LoadGroupOffsets();
             broker.StartCleaner();
         }
         catch
