@@ -265,6 +265,9 @@ public sealed partial class PartitionLog
                 }
             }
 
+            // The replaced segments are gone for good before the swap files take their names: otherwise a power loss
+            // could keep the renames but lose the deletions, leaving old segments inside the cleaned one's range.
+            _storage.SyncDirectory(_directory);
             foreach (var suffix in SegmentSuffixes)
             {
                 var path = SegmentFileNames.PathOf(_directory, baseOffset, suffix);

@@ -130,6 +130,21 @@ internal sealed class CompactedLog : IAsyncDisposable
         Log = PartitionLog.Open(Directory, Options(Disk));
     }
 
+    /// <summary>Kills the log and applies a power loss without reopening (the next open is the caller's).</summary>
+    public async Task CrashAsync(PowerLossMode mode, int seed, ProbeStorage? probe = null)
+    {
+        probe?.Kill();
+        Disk.Crash(mode, seed);
+        try
+        {
+            await Log.DisposeAsync();
+        }
+        catch (IOException)
+        {
+            // the zombie's calls fail; it cannot touch the disk
+        }
+    }
+
     /// <summary>Replaces the open log (used by crash tests that open it through a probe).</summary>
     public void Use(PartitionLog log) => Log = log;
 

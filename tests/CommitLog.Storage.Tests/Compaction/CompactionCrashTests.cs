@@ -64,6 +64,78 @@ public class CompactionCrashTests
         }
     }
 
+    [Fact]
+    public async Task Compaction_CrashLeavingSwapThenCrashAtEveryCallOfRecovery_ReopensOldOrCleaned()
+    {
+        List<KeyedRecord> old, cleaned;
+        long calls;
+        await using (var dry = await SetupAsync(false, 0))
+        {
+            var probe = OpenThroughProbe(dry);
+            old = dry.ReadAll();
+            var before = probe.MutatingCalls;
+            await dry.CompactAsync();
+            calls = probe.MutatingCalls - before;
+            cleaned = dry.ReadAll();
+        }
+
+        PowerLossMode[] firstModes = [PowerLossMode.ProcessCrash, PowerLossMode.DropUnflushed, PowerLossMode.Random];
+        var modes = LogOps.Modes;
+        var pending = 0;
+        for (var n = 0L; n <= calls; n++)
+        {
+            foreach (var first in firstModes)
+            {
+                var seed = (int)n * 31 + (int)first;
+                for (var m = 0L; ; m++)
+                {
+                    await using var c = await SetupAsync(false, seed);
+                    var probe = OpenThroughProbe(c);
+                    probe.DieAfter = probe.MutatingCalls + n;
+                    try
+                    {
+                        await c.CompactAsync();
+                    }
+                    catch (Exception) when (probe.IsDead)
+                    {
+                    }
+
+                    await c.CrashAsync(first, seed, probe);
+                    if (!c.Disk.ListFiles(CompactedLog.Directory).Any(f => f.EndsWith(".log.swap", StringComparison.Ordinal)))
+                    {
+                        c.Use(PartitionLog.Open(CompactedLog.Directory, c.Options(c.Disk)));
+                        break; // no committed swap for recovery to finish
+                    }
+
+                    pending += m == 0 ? 1 : 0;
+                    var recovery = new ProbeStorage(c.Disk) { DieAfter = m };
+                    try
+                    {
+                        c.Use(PartitionLog.Open(CompactedLog.Directory, c.Options(recovery)));
+                        break; // recovery made fewer than m calls: every cut point was tried
+                    }
+                    catch (Exception) when (recovery.IsDead)
+                    {
+                    }
+
+                    var second = modes[(int)((n + m) % modes.Length)];
+                    var context = $"crash after cleaner call {n} ({first}), then after recovery call {m} ({second}), seed {seed}";
+                    try
+                    {
+                        await c.CrashAndReopenAsync(second, seed + 1);
+                        Verify(c, old, cleaned, severalGroups: false, context);
+                    }
+                    catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+                    {
+                        Assert.Fail($"{context}: {e}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(pending > 0, "no crash left a committed swap for recovery to finish");
+    }
+
     private static void Verify(CompactedLog c, List<KeyedRecord> old, List<KeyedRecord> cleaned, bool severalGroups, string context)
     {
         var after = c.ReadAll();
