@@ -226,6 +226,21 @@ public sealed class LogOptions
         }
     } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Gets the most distinct keys one cleaner run maps (Kafka bounds this memory with
+    /// <c>log.cleaner.dedupe.buffer.size</c>): a run stops before the dirty segment that would start past it, and the
+    /// next run continues from there. At least one dirty segment is always mapped. Default 4 million.
+    /// </summary>
+    internal int CleanerMaxKeys
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(CleanerMaxKeys));
+            field = value;
+        }
+    } = 4_000_000;
+
     /// <summary>Gets the storage all file I/O goes through. Default: the real file system.</summary>
     public ISegmentStorage? Storage { get; init; }
 

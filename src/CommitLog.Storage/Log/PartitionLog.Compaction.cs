@@ -155,11 +155,21 @@ public sealed partial class PartitionLog
         var segments = plan.Segments;
         var state = _cleanerState!;
         var map = new KeyOffsetMap();
+        var mapped = 0;
         for (var i = 0; i < plan.End; i++)
         {
             if (segments[i + 1].BaseOffset > plan.FirstDirty)
             {
+                // The map is bounded (Kafka's dedupe buffer): once full, this run ends before the next dirty segment
+                // and the next run carries on from there.
+                if (mapped > 0 && map.Count >= _options.CleanerMaxKeys)
+                {
+                    plan = plan with { End = i, DirtyEnd = segments[i].BaseOffset };
+                    break;
+                }
+
                 ForEachBatch(segments[i], batch => BatchCompactor.CollectKeys(batch, plan.FirstDirty, map, RecordBatch.DefaultMaxDecompressedBytes));
+                mapped++;
             }
         }
 

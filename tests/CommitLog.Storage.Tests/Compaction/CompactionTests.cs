@@ -303,6 +303,31 @@ public class CompactionTests
     }
 
     [Fact]
+    public async Task Compact_KeyMapFull_CleansInSeveralRunsToTheSameResult()
+    {
+        await using var c = new CompactedLog(o => new LogOptions
+        {
+            Storage = o.Storage, CleanupPolicy = o.CleanupPolicy, TimeProvider = o.TimeProvider, RetentionCheckInterval = null, CleanerMaxKeys = 2,
+        });
+        await c.AppendAsync(R("a", "1"), R("b", "1"));
+        c.Log.Roll();
+        await c.AppendAsync(R("c", "1"), R("d", "1"));
+        c.Log.Roll();
+        await c.AppendAsync(R("a", "2"), R("c", "2"));
+        c.Log.Roll();
+
+        var first = await c.CompactAsync();
+        var second = await c.CompactAsync();
+        Assert.Equal((2L, 4L), (first.CleanableEndOffset, second.CleanableEndOffset));
+        Assert.Equal(c.Written, c.ReadAll()); // every key so far was unique in what was mapped
+
+        var third = await c.CompactAsync();
+        Assert.Equal(6, third.CleanableEndOffset);
+        Assert.Equal(2, third.RecordsRemoved);
+        Assert.Equal(LatestPerKey(c.Written), c.ReadAll());
+    }
+
+    [Fact]
     public void Options_CompactionSettingsOutOfRange_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new LogOptions { MinCleanableDirtyRatio = 1.5 });
