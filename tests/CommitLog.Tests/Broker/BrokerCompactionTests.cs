@@ -1,4 +1,5 @@
 using System.Text;
+using CommitLog.Groups;
 using CommitLog.Storage;
 using Microsoft.Extensions.Time.Testing;
 
@@ -130,6 +131,40 @@ public class BrokerCompactionTests
 
         Assert.Equal([(6L, "a", "a3"), (7L, "b", "b3")], ReadAll(broker, state));
         Assert.Equal(8, ReadAll(broker, events).Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(BrokerKind.All), MemberType = typeof(BrokerKind))]
+    public async Task CommittedOffsets_AfterCompactionAndReopen_AreTheLatest(string kind)
+    {
+        using var k = BrokerKind.Create(kind);
+        var options = new BrokerOptions
+        {
+            TimeProvider = k.Time, LogCleanerBackoff = null,
+            LogOptions = new LogOptions { Storage = k.Storage, RetentionCheckInterval = null },
+        };
+        var orders = new TopicPartition("orders", 0);
+        await using (var broker = await CommitLog.Broker.OpenAsync(k.DataDirectory, options, Ct))
+        {
+            await broker.Admin.CreateTopicAsync("orders", 1, cancellationToken: Ct);
+            await broker.AppendAsync(orders, Batches.Of([.. Enumerable.Range(0, 40).Select(i => $"o{i}")]), Ct);
+            for (int i = 1; i <= 30; i++)
+            {
+                await broker.GroupOffsets.CommitAsync($"g{i % 3}", GroupGeneration.None, [new(orders, i)], Ct);
+                if (i % 5 == 0)
+                {
+                    Assert.True(broker.TryGetPartitionLog(new TopicPartition("__consumer_offsets", 0), out PartitionLog? offsetsLog));
+                    offsetsLog.Roll();
+                }
+            }
+
+            IReadOnlyList<CompactionResult> results = await broker.CompactAsync("__consumer_offsets", force: false, Ct);
+            Assert.True(results[0].Cleaned, results[0].SkipReason);
+            Assert.Equal(27, results[0].RecordsRemoved); // 30 commits of 3 group/partition keys
+        }
+
+        await using var reopened = await CommitLog.Broker.OpenAsync(k.DataDirectory, options, Ct);
+        Assert.Equal([30L, 28L, 29L], new[] { "g0", "g1", "g2" }.Select(g => reopened.GroupOffsets.Fetch(g)[orders].Offset));
     }
 
     [Fact]
