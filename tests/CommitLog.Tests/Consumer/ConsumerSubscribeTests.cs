@@ -142,7 +142,7 @@ public class ConsumerSubscribeTests
         Assert.Throws<ArgumentException>(() => subscribed.Subscribe(Array.Empty<string>()));
 
         await using var noGroup = broker.CreateConsumer<string, string>(Settings(groupId: null));
-        Assert.Contains("group.id", Assert.ThrowsAny<ArgumentException>(() => noGroup.Subscribe("t")).Message, StringComparison.Ordinal);
+        Assert.Contains("group.id", Assert.Throws<InvalidOperationException>(() => noGroup.Subscribe("t")).Message, StringComparison.Ordinal);
     }
 
     private static IConsumer<string, string> Build(
