@@ -1,6 +1,6 @@
 namespace CommitLog;
 
-/// <summary>A topic as <see cref="TopicAdmin.DescribeTopicAsync"/> sees it: its identity, its partitions and its settings.</summary>
+/// <summary>A topic as <see cref="BrokerAdmin.DescribeTopicAsync"/> sees it: its identity, its partitions and its settings.</summary>
 /// <param name="Name">The topic name.</param>
 /// <param name="TopicId">The topic's unique id, assigned at creation; a topic deleted and created again gets a new one.</param>
 /// <param name="Partitions">The partitions, in partition order.</param>

@@ -1,3 +1,4 @@
+using CommitLog.Groups;
 using CommitLog.Storage;
 
 namespace CommitLog;
@@ -6,9 +7,15 @@ namespace CommitLog;
 /// that a crash at any point leaves the metadata as the single truth that the next open completes.</content>
 public sealed partial class Broker
 {
-    internal async ValueTask CreateTopicAsync(string name, int partitions, TopicConfig? config, CancellationToken cancellationToken)
+    internal async ValueTask CreateTopicAsync(
+        string name, int partitions, TopicConfig? config, CancellationToken cancellationToken, bool internalTopic = false)
     {
         ValidateName(name);
+        if (!internalTopic && OffsetsTopic.IsInternal(name))
+        {
+            throw new InvalidTopicException(name, $"Topic name '{name}' is reserved for the broker's internal use.");
+        }
+
         if (partitions <= 0)
         {
             throw new InvalidPartitionsException(name, partitions,
@@ -55,6 +62,12 @@ public sealed partial class Broker
     internal async ValueTask DeleteTopicAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
+        if (OffsetsTopic.IsInternal(name))
+        {
+            throw new InvalidTopicException(name, $"Topic '{name}' is internal to the broker and cannot be deleted.");
+        }
+
+        bool forgetOffsets = false;
         await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -77,10 +90,17 @@ public sealed partial class Broker
             _records.Remove(name);
             PersistMetadata();
             BrokerLogMessages.TopicDeleted(_logger, name, state.Record.Partitions);
+            forgetOffsets = true;
         }
         finally
         {
             _adminGate.Release();
+        }
+
+        if (forgetOffsets)
+        {
+            // As in Kafka, a deleted topic's committed offsets go too, so a topic created again with the name starts fresh.
+            await OffsetStore.ForgetTopicAsync(name).ConfigureAwait(false);
         }
     }
 
@@ -173,7 +193,7 @@ public sealed partial class Broker
     internal IReadOnlyList<string> ListTopics()
     {
         ThrowIfDisposed();
-        return [.. _topics.Keys.Order(StringComparer.Ordinal)];
+        return [.. _topics.Keys.Where(name => !OffsetsTopic.IsInternal(name)).Order(StringComparer.Ordinal)];
     }
 
     internal TopicDescription DescribeTopic(string name)

@@ -39,7 +39,7 @@ public sealed partial class Broker : IAsyncDisposable
         _directoryLock = directoryLock;
         _logTemplate = options.LogTemplate(storage);
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Broker");
-        Admin = new TopicAdmin(this);
+        Admin = new BrokerAdmin(this);
         Groups = CreateGroupCoordinator();
     }
 
@@ -47,7 +47,7 @@ public sealed partial class Broker : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>Gets the topic administration: create, list, describe, delete, add partitions, alter configs.</summary>
-    public TopicAdmin Admin { get; }
+    public BrokerAdmin Admin { get; }
 
     /// <summary>Gets this broker's node id (<see cref="BrokerOptions.NodeId"/>).</summary>
     public int NodeId => _options.NodeId;
@@ -84,6 +84,7 @@ public sealed partial class Broker : IAsyncDisposable
         try
         {
             await broker.OpenTopicsAsync(cancellationToken).ConfigureAwait(false);
+            broker.LoadGroupOffsets();
         }
         catch
         {

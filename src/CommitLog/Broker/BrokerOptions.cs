@@ -61,6 +61,31 @@ public sealed class BrokerOptions
     } = new();
 
     /// <summary>
+    /// Gets the partition count of the internal <c>__consumer_offsets</c> topic when the broker creates it, at the first
+    /// offset commit (Kafka <c>offsets.topic.num.partitions</c>, 1 to 1000). A group's offsets live in one partition,
+    /// chosen from the group id as Kafka does; an existing topic keeps its count. Default 1: one partition serves an
+    /// in-process broker's groups, and its commits share each flush.
+    /// </summary>
+    public int OffsetsTopicPartitions
+    {
+        get;
+        init => field = value is >= 1 and <= 1000 ? value
+            : throw new ArgumentOutOfRangeException(nameof(OffsetsTopicPartitions), value,
+                "OffsetsTopicPartitions (offsets.topic.num.partitions) must be from 1 to 1000.");
+    } = 1;
+
+    /// <summary>
+    /// Gets when committed offsets are forced to disk (the <c>__consumer_offsets</c> topic's flush policy, applied when the
+    /// broker creates it). Default <see cref="FlushPolicy.BeforeAck"/>: a commit that completed survives a power loss,
+    /// and concurrent commits share one flush.
+    /// </summary>
+    public FlushPolicy OffsetsTopicFlushPolicy
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(OffsetsTopicFlushPolicy));
+    } = FlushPolicy.BeforeAck;
+
+    /// <summary>
     /// Gets the broker-wide settings of every partition log that are not topic settings: <see cref="LogOptions.Storage"/>,
     /// <see cref="LogOptions.RecoveryMode"/>, <see cref="LogOptions.CheckpointInterval"/> and
     /// <see cref="LogOptions.RetentionCheckInterval"/>. Its clock and logger are replaced by <see cref="TimeProvider"/> and

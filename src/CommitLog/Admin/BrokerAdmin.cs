@@ -3,17 +3,17 @@ using CommitLog.Storage;
 namespace CommitLog;
 
 /// <summary>
-/// Topic administration of a <see cref="Broker"/> (<see cref="Broker.Admin"/>), with the operations and errors of Kafka's
-/// admin client. Every change is durable when its task completes: the topic metadata is written crash-safely first, then
-/// the partition logs are created, closed or reopened, so a crash at any point leaves each topic either fully there or
-/// fully gone after the next open.
+/// Administration of a <see cref="Broker"/> (<see cref="Broker.Admin"/>), with the operations and errors of Kafka's
+/// admin client: topics (here) and consumer groups with their lag (the group operations). Every topic change is durable
+/// when its task completes: the topic metadata is written crash-safely first, then the partition logs are created,
+/// closed or reopened, so a crash at any point leaves each topic either fully there or fully gone after the next open.
 /// </summary>
 /// <remarks>Thread-safe. Changes are serialized with each other; describing and listing never wait for them.</remarks>
-public sealed class TopicAdmin
+public sealed partial class BrokerAdmin
 {
     private readonly Broker _broker;
 
-    internal TopicAdmin(Broker broker) => _broker = broker;
+    internal BrokerAdmin(Broker broker) => _broker = broker;
 
     /// <summary>Creates a topic with <paramref name="partitions"/> empty partitions.</summary>
     /// <param name="name">The topic name: 1 to 249 characters from <c>[a-zA-Z0-9._-]</c>, not <c>.</c> or <c>..</c>.</param>

@@ -2,7 +2,7 @@ using CommitLog.Storage;
 
 namespace CommitLog.Tests.Broker;
 
-public class TopicAdminTests
+public class BrokerAdminTopicTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
