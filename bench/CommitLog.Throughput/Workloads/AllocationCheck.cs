@@ -45,13 +45,15 @@ internal static class AllocationCheck
             measured[DiagnosticNoIndex] = await MeasureAsync(noIndex, batch.Length, options.Appends, () => noIndex.AppendAsync(batch)).ConfigureAwait(false);
         }
 
+        await ProducerAllocationCheck.MeasureAsync(options, measured).ConfigureAwait(false);
+
         var failed = false;
         foreach (var (name, bytes) in measured)
         {
             var key = budgets.Keys.FirstOrDefault(k => k == name || k == "WARN-ON-FAIL_" + name);
             if (key is null)
             {
-                Console.WriteLine($"{name}: {bytes:F2} B/append (no budget)");
+                Console.WriteLine($"{name}: {bytes:F2} B/op (no budget)");
                 continue;
             }
 
@@ -60,7 +62,7 @@ internal static class AllocationCheck
             var over = Math.Floor(bytes) > budgets[key];
             var warnOnly = key.StartsWith("WARN-ON-FAIL_", StringComparison.Ordinal);
             failed |= over && !warnOnly;
-            Console.WriteLine($"{name}: {bytes:F2} B/append, budget {budgets[key]} B: {(over ? warnOnly ? "OVER (warning only)" : "FAIL" : "ok")}");
+            Console.WriteLine($"{name}: {bytes:F2} B/op, budget {budgets[key]} B: {(over ? warnOnly ? "OVER (warning only)" : "FAIL" : "ok")}");
         }
 
         return failed ? 1 : 0;

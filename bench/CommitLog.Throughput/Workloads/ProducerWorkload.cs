@@ -22,8 +22,11 @@ internal static class ProducerWorkload
     public const string AsyncName = "CommitLog producer (async)";
     private const string Topic = "bench";
 
-    /// <summary>Gets the unmeasured warm-up at the start of every run (FasterLog's runs warm up as long).</summary>
-    public static TimeSpan WarmUp { get; } = TimeSpan.FromSeconds(0.1);
+    /// <summary>
+    /// Gets the unmeasured warm-up at the start of every run (FasterLog's runs warm up as long): long enough for a
+    /// fire-and-forget producer to fill <c>buffer.memory</c> (32 MiB) at least once, so its batch pool is at working size.
+    /// </summary>
+    public static TimeSpan WarmUp { get; } = TimeSpan.FromSeconds(0.5);
 
     /// <summary>Returns the table heading of one case; FasterLog's runs of the case use the same one.</summary>
     public static string WorkloadName(WorkloadSettings s, ProducerCase c)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommitLog.Storage;
 
 namespace CommitLog;
@@ -14,6 +15,7 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     private readonly Lock _gate = new();
     private readonly Queue<ProducerBatch<TKey, TValue>> _sealed = new();
     private readonly ITimer? _lingerTimer;
+    private readonly ITimer _expiryTimer;
     private readonly CompressionType _compression;
     private ProducerBatch<TKey, TValue>? _open;
     private ProducerBatch<TKey, TValue>? _inFlight;
@@ -27,6 +29,8 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
         _owner = owner;
         TopicPartition = topicPartition;
         _compression = compression;
+        _expiryTimer = owner.Time.CreateTimer(
+            static state => ((PartitionSender<TKey, TValue>)state!).OnExpiryDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (owner.Linger > TimeSpan.Zero)
         {
             _lingerTimer = owner.Time.CreateTimer(
@@ -138,9 +142,39 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
 
     public void Execute() => _ = RunAsync();
 
-    public void Dispose() => _lingerTimer?.Dispose();
+    public void Dispose()
+    {
+        _lingerTimer?.Dispose();
+        _expiryTimer.Dispose();
+    }
 
-    private async Task RunAsync()
+    /// <summary>Starts the delivery timeout of the batch in flight (one timer per partition, reused: nothing allocated).</summary>
+    public void ArmExpiry(TimeSpan remaining) => _expiryTimer.Change(remaining, Timeout.InfiniteTimeSpan);
+
+    /// <summary>Stops the delivery timeout once the append returned.</summary>
+    public void DisarmExpiry() => _expiryTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    private void OnExpiryDue()
+    {
+        ProducerBatch<TKey, TValue>? batch;
+        lock (_gate)
+        {
+            batch = _inFlight;
+        }
+
+        // A late tick may find the next batch in flight (not due yet): it re-arms for that batch's own deadline.
+        if (batch is not null && !batch.IsReported)
+        {
+            TimeSpan left = _owner.ExpireIfDue(TopicPartition, batch);
+            if (left > TimeSpan.Zero)
+            {
+                _expiryTimer.Change(left, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync()
     {
         while (true)
         {
@@ -164,13 +198,19 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
                 _inFlight = batch;
             }
 
+            short sentEpoch = batch.Builder.ProducerEpoch;
             bool failed = await _owner.SendAsync(this, batch).ConfigureAwait(false);
+            if (failed && _owner.ProducerId >= 0)
+            {
+                _owner.BumpEpoch(sentEpoch, TopicPartition);
+            }
+
             lock (_gate)
             {
                 _inFlight = null;
-                if (failed && _owner.ProducerId >= 0)
+                if (_owner.ProducerId >= 0)
                 {
-                    RestartSequencesLocked();
+                    SyncEpochLocked();
                 }
             }
         }
@@ -222,6 +262,7 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
         _open = null;
         if (_owner.ProducerId >= 0)
         {
+            SyncEpochLocked();
             RecordBatchBuilder builder = batch.Builder;
             builder.ProducerId = _owner.ProducerId;
             builder.ProducerEpoch = _epoch;
@@ -233,18 +274,20 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     }
 
     /// <summary>
-    /// After a batch failed for good, its sequence numbers were never appended: the log would reject every later batch
-    /// as out of order. As Kafka's producer does, start a new epoch at sequence 0 on this partition and renumber the
-    /// batches still waiting. (The failed append, if it went through after all, came before them: one append is in flight.)
+    /// Follows the producer's epoch. After a batch failed for good on any partition, the producer moved to a new epoch
+    /// (<see cref="Producer{TKey, TValue}.BumpEpoch"/>); every partition then starts again at sequence 0 in that epoch,
+    /// as Kafka's producer does (KIP-360), and the batches still waiting here are renumbered. Called before a batch is
+    /// sealed and after each send, so the batch in flight (one per partition) keeps the numbers it was sent with.
     /// </summary>
-    private void RestartSequencesLocked()
+    private void SyncEpochLocked()
     {
-        if (_epoch == short.MaxValue)
+        short epoch = _owner.Epoch;
+        if (epoch == _epoch)
         {
-            return; // a producer this long-lived keeps failing on this partition; a new producer gets a new id
+            return;
         }
 
-        _epoch++;
+        _epoch = epoch;
         _nextSequence = 0;
         foreach (ProducerBatch<TKey, TValue> queued in _sealed)
         {

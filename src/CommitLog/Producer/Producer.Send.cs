@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CommitLog.Storage;
 
 namespace CommitLog;
@@ -6,7 +7,6 @@ namespace CommitLog;
 internal sealed partial class Producer<TKey, TValue>
 {
     private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
-    private static readonly TimerCallback ExpireCallback = Expire;
 
     /// <summary>
     /// Test hook, null outside tests: called after each successful append; returning <see langword="true"/> loses that
@@ -96,7 +96,17 @@ internal sealed partial class Producer<TKey, TValue>
 
     internal ProducerBatch<TKey, TValue> RentBatch(CompressionType compression)
     {
-        ProducerBatch<TKey, TValue> batch = _batchPool.TryDequeue(out ProducerBatch<TKey, TValue>? pooled) ? pooled : new();
+        ProducerBatch<TKey, TValue> batch;
+        if (_batchPool.TryDequeue(out ProducerBatch<TKey, TValue>? pooled))
+        {
+            Interlocked.Decrement(ref _pooledBatches);
+            batch = pooled;
+        }
+        else
+        {
+            batch = new();
+        }
+
         batch.Reset(compression);
         return batch;
     }
@@ -107,19 +117,21 @@ internal sealed partial class Producer<TKey, TValue>
         _memory.Release(batch.Bytes);
         ProducerMetrics.BufferChanged(-batch.Bytes);
         batch.Bytes = 0;
-        if (Volatile.Read(ref _closed) == 0)
+        if (Volatile.Read(ref _closed) == 0 && Interlocked.Increment(ref _pooledBatches) <= _maxPooledBatches)
         {
             _batchPool.Enqueue(batch);
         }
         else
         {
+            Interlocked.Decrement(ref _pooledBatches);
             batch.Dispose();
         }
     }
 
     /// <summary>Appends one sealed batch, retrying retriable failures with the same bytes; reports and recycles it. Never throws.</summary>
     /// <returns>Whether the batch was reported as failed.</returns>
-    internal async Task<bool> SendAsync(PartitionSender<TKey, TValue> sender, ProducerBatch<TKey, TValue> batch)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<bool> SendAsync(PartitionSender<TKey, TValue> sender, ProducerBatch<TKey, TValue> batch)
     {
         TopicPartition tp = sender.TopicPartition;
         int count = batch.Records.Count;
@@ -146,11 +158,16 @@ internal sealed partial class Producer<TKey, TValue>
                 long start = Time.GetTimestamp();
                 try
                 {
-                    // The timer reports the batch as timed out even when the append blocks the calling thread; the loop
-                    // still waits for the append to return, so the partition's order is kept.
-                    using (ITimer expiry = Time.CreateTimer(ExpireCallback, (this, tp, batch), remaining, Timeout.InfiniteTimeSpan))
+                    // The sender's expiry timer reports the batch as timed out even when the append blocks the calling
+                    // thread; the loop still waits for the append to return, so the partition's order is kept.
+                    sender.ArmExpiry(remaining);
+                    try
                     {
                         result = await _broker.AppendAsync(tp, bytes, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        sender.DisarmExpiry();
                     }
 
                     if (LoseAcknowledgement?.Invoke(tp, result) == true)
@@ -186,10 +203,17 @@ internal sealed partial class Producer<TKey, TValue>
         return failed;
     }
 
-    private static void Expire(object? state)
+    /// <summary>Reports a batch in flight as timed out when <c>delivery.timeout.ms</c> passed since it was created.</summary>
+    /// <returns>The time still left when it has not expired yet.</returns>
+    internal TimeSpan ExpireIfDue(TopicPartition tp, ProducerBatch<TKey, TValue> batch)
     {
-        var (producer, tp, batch) = ((Producer<TKey, TValue>, TopicPartition, ProducerBatch<TKey, TValue>))state!;
-        producer.Report(tp, batch, new DeliveryTimeoutException(tp, batch.Records.Count, producer._config.DeliveryTimeoutMs), default);
+        TimeSpan left = _config.DeliveryTimeoutMs - Time.GetElapsedTime(batch.CreatedTimestamp);
+        if (left <= TimeSpan.Zero)
+        {
+            Report(tp, batch, new DeliveryTimeoutException(tp, batch.Records.Count, _config.DeliveryTimeoutMs), default);
+        }
+
+        return left;
     }
 
     /// <summary>Reports a batch's outcome to every record's handler or awaiter, once.</summary>

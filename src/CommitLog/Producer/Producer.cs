@@ -25,9 +25,12 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     private readonly List<PartitionSender<TKey, TValue>> _allSenders = [];
     private readonly Lock _sendersGate = new();
     private readonly ConcurrentQueue<ProducerBatch<TKey, TValue>> _batchPool = new();
+    private readonly int _maxPooledBatches;
     private readonly Lock _drainGate = new();
     private TaskCompletionSource? _drained;
     private long _pending;
+    private int _pooledBatches;
+    private int _epoch;
     private int _flushing;
     private int _closed;
 
@@ -44,6 +47,9 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
         _logger = settings.LoggerFactory.CreateLogger("CommitLog.Producer");
         _disposeTimeout = settings.DisposeTimeout;
         Linger = _config.LingerMs;
+        // The pool keeps as many batches as buffer.memory can fill (Kafka's buffer pool keeps buffer.memory in batch.size
+        // buffers): a producer that keeps the buffer full reuses every batch and allocates none.
+        _maxPooledBatches = (int)Math.Clamp(_config.BufferMemory / Math.Max(_config.BatchSize, 1024), 16, 65_536);
         ProducerId = _config.EnableIdempotence ? broker.AllocateProducerId() : -1;
         int instance = Interlocked.Increment(ref s_instances);
         Name = string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -59,6 +65,22 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     internal long ProducerId { get; }
 
     internal TimeProvider Time { get; }
+
+    /// <summary>Gets the producer epoch new batches are numbered in (0 until a batch failed for good).</summary>
+    internal short Epoch => (short)Volatile.Read(ref _epoch);
+
+    /// <summary>
+    /// Moves the whole producer to the next epoch after a batch of <paramref name="failedEpoch"/> failed for good: whether
+    /// it was written is unknown, so its partition's sequence state is unknown, and Kafka's producer (KIP-360) then
+    /// bumps the epoch for every partition. Failures of several batches of the same epoch bump it once.
+    /// </summary>
+    internal void BumpEpoch(short failedEpoch, TopicPartition failedPartition)
+    {
+        if (failedEpoch < short.MaxValue && Interlocked.CompareExchange(ref _epoch, failedEpoch + 1, failedEpoch) == failedEpoch)
+        {
+            ProducerLogMessages.EpochBumped(_logger, Name, ProducerId, (short)(failedEpoch + 1), failedPartition);
+        }
+    }
 
     internal TimeSpan Linger { get; }
 
@@ -79,6 +101,20 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     public ValueTask<DeliveryResult<TKey, TValue>> ProduceAsync(
         TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default)
     {
+        ValueTask<Queued> queued = QueueAsync(topicPartition, message, cancellationToken);
+        return queued.IsCompletedSuccessfully ? queued.Result.Delivery : WaitQueuedAsync(queued);
+
+        static async ValueTask<DeliveryResult<TKey, TValue>> WaitQueuedAsync(ValueTask<Queued> queued)
+            => await (await queued.ConfigureAwait(false)).Delivery.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues one record, waiting for buffer space if needed (up to <c>max.block.ms</c>); completes once the record is
+    /// queued, with the partition it went to and the task of its delivery. <paramref name="cancellationToken"/> cancels
+    /// the wait for space and then the wait for the delivery (not the delivery itself).
+    /// </summary>
+    private ValueTask<Queued> QueueAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(topicPartition.Topic, nameof(topicPartition));
         ThrowIfClosed();
@@ -90,11 +126,11 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
             if (!_memory.TryAcquire(record.Bytes))
             {
                 CheckFits(record.Bytes);
-                return ProduceSlowAsync(sender, record.Detach(), message, cancellationToken);
+                return QueueSlowAsync(sender, record.Detach(), message, cancellationToken);
             }
 
             ProducerMetrics.BufferChanged(record.Bytes);
-            return Enqueue(sender, record, message);
+            return new ValueTask<Queued>(new Queued(sender.TopicPartition, Enqueue(sender, record, message, cancellationToken)));
         }
         finally
         {
@@ -142,7 +178,7 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
         }
     }
 
-    private async ValueTask<DeliveryResult<TKey, TValue>> ProduceSlowAsync(
+    private async ValueTask<Queued> QueueSlowAsync(
         PartitionSender<TKey, TValue> sender, Serialized record, Message<TKey, TValue> message, CancellationToken cancellationToken)
     {
         if (!await _memory.AcquireAsync(record.Bytes, _config.MaxBlockMs, cancellationToken).ConfigureAwait(false))
@@ -152,11 +188,11 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
 
         ProducerMetrics.BufferChanged(record.Bytes);
         ThrowIfClosed(record.Bytes);
-        return await Enqueue(sender, record, message).ConfigureAwait(false);
+        return new Queued(sender.TopicPartition, Enqueue(sender, record, message, cancellationToken));
     }
 
     private ValueTask<DeliveryResult<TKey, TValue>> Enqueue(
-        PartitionSender<TKey, TValue> sender, in Serialized record, Message<TKey, TValue> message)
+        PartitionSender<TKey, TValue> sender, in Serialized record, Message<TKey, TValue> message, CancellationToken cancellationToken)
     {
         if (_config.Acks == Acks.None)
         {
@@ -172,8 +208,17 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
             });
         }
 
-        var completion = DeliveryCompletion<TKey, TValue>.Rent();
-        EnqueueAcquired(sender, record, message, null, completion);
+        var completion = DeliveryCompletion<TKey, TValue>.Rent(cancellationToken);
+        try
+        {
+            EnqueueAcquired(sender, record, message, null, completion);
+        }
+        catch
+        {
+            completion.Discard();
+            throw;
+        }
+
         return completion.Task;
     }
 

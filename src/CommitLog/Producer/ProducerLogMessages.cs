@@ -29,4 +29,8 @@ internal static partial class ProducerLogMessages
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Error, Message = "A delivery handler of producer {Name} threw; the exception is ignored.")]
     public static partial void HandlerFailed(ILogger logger, Exception error, string name);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Warning,
+        Message = "Producer {Name} (producer id {ProducerId}) moved to epoch {Epoch}: a batch to {TopicPartition} failed, so its sequence state is unknown; every partition restarts at sequence 0.")]
+    public static partial void EpochBumped(ILogger logger, string name, long producerId, short epoch, TopicPartition topicPartition);
 }
