@@ -16,6 +16,8 @@ internal sealed class HarnessOptions
           alloc-check  appends N batches at the written level; exit code 1 if bytes/append exceed the budget
           producer     the producer (Produce with callbacks; ProduceAsync with many in flight) vs FasterLog Enqueue,
                        for every --partitions, --linger and --levels; --seconds per run
+          consume      a consumer reads a filled partition end to end (TryConsume/Ignore and Consume/byte[]) vs FasterLog scan
+          e2e          produce acks=1 (100 B, 100 k rec/s, --seconds) → tailing consumer: latency p50/p99/p99.9 (ours only)
           read-io      pread vs memory-mapped reads of one cached file (sequential 64 KiB/1 MiB, random 4/64 KiB)
         options:
           --sizes 100,1024         record payload sizes in bytes

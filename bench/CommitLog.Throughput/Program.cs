@@ -49,6 +49,14 @@ try
             await runner.ProducerAsync().ConfigureAwait(false);
             runner.Print();
             break;
+        case "consume":
+            await runner.ConsumeAsync().ConfigureAwait(false);
+            runner.Print();
+            break;
+        case "e2e":
+            await runner.EndToEndAsync().ConfigureAwait(false);
+            runner.Print();
+            break;
         case "recovery":
             await RecoveryWorkload.RunAsync(options, options.Rounds).ConfigureAwait(false);
             break;

@@ -103,6 +103,50 @@ internal sealed class Runner(HarnessOptions options)
         }
     }
 
+    /// <summary>Issue 4's consume throughput: our consumer and FasterLog's scan over the same record count, interleaved.</summary>
+    public async Task ConsumeAsync()
+    {
+        foreach (var size in options.Sizes)
+        {
+            var settings = Settings(size, appenders: 1);
+            var targets = new List<IScanTarget>();
+            try
+            {
+                Console.WriteLine($"consume {size} B: filling each contender's log with {settings.Records:N0} records");
+                if (options.Runs("commitlog"))
+                {
+                    targets.Add(await ConsumeWorkload.PrepareAsync(settings).ConfigureAwait(false));
+                }
+
+                if (options.Runs("fasterlog"))
+                {
+                    targets.Add(FasterLogContender.PrepareScan(settings));
+                }
+
+                // FasterLog's scan rows are filed under the consume heading so the table shows them side by side.
+                var workload = $"consume {size} B";
+                var runs = targets.SelectMany(t => t.Variants.Select(v => (Name: v, Run: (Func<WorkloadSettings, Task<Sample>>)(_ =>
+                    Task.FromResult(t.Scan(v) with { Workload = workload }))))).ToList();
+                await RoundsAsync(runs, settings, settings).ConfigureAwait(false);
+            }
+            finally
+            {
+                foreach (var target in targets)
+                {
+                    await target.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Issue 4's end-to-end latency: produce acks=1 → a tailing consumer, at a fixed rate (ours only).</summary>
+    public async Task EndToEndAsync()
+    {
+        var settings = Settings(100, appenders: 1);
+        var contenders = new List<(string Name, Func<WorkloadSettings, Task<Sample>> Run)> { (EndToEndWorkload.Name, EndToEndWorkload.RunAsync) };
+        await RoundsAsync(contenders, settings, settings with { Duration = TimeSpan.FromSeconds(0.5) }).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Issue 3's producer matrix: for every size, partition count, linger and durability, the callback and awaited
     /// producers and FasterLog's <c>Enqueue</c> on the same payloads, interleaved round by round.
@@ -161,7 +205,7 @@ internal sealed class Runner(HarnessOptions options)
             {
                 var (name, run) = contenders[(k + round) % contenders.Count];
                 var sample = await run(settings).ConfigureAwait(false);
-                if (sample.Workload.StartsWith("scan", StringComparison.Ordinal) && sample.Records != settings.Records)
+                if ((sample.Workload.StartsWith("scan", StringComparison.Ordinal) || sample.Workload.StartsWith("consume", StringComparison.Ordinal)) && sample.Records != settings.Records)
                 {
                     throw new InvalidOperationException($"{name} scanned {sample.Records} records, expected {settings.Records}.");
                 }

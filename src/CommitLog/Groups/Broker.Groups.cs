@@ -30,6 +30,6 @@ public sealed partial class Broker
     {
         public bool TryGetPartitionCount(string topic, out int count) => broker.TryGetPartitionCount(topic, out count);
 
-        public IReadOnlyList<string> ListTopics() => broker._topics.Keys.ToList();
+        public IReadOnlyList<string> ListTopics() => broker.ListTopics(); // internal topics excluded, as Kafka's exclude.internal.topics
     }
 }

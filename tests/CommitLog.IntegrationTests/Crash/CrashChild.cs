@@ -60,8 +60,12 @@ internal sealed class CrashChild : IDisposable
 
     /// <summary>Starts the child with <paramref name="arguments"/> (key=value pairs); <paramref name="wrapper"/> is a command run in front of dotnet (strace).</summary>
     public static CrashChild Start(IEnumerable<string> arguments, IReadOnlyList<string>? wrapper = null)
+        => StartProgram(DllPath, arguments, wrapper);
+
+    /// <summary>Starts another child program (<paramref name="dllPath"/>) that follows the same line protocol.</summary>
+    public static CrashChild StartProgram(string dllPath, IEnumerable<string> arguments, IReadOnlyList<string>? wrapper = null)
     {
-        Assert.True(File.Exists(DllPath), $"The crash child was not built to {DllPath}; build tests/CommitLog.IntegrationTests.");
+        Assert.True(File.Exists(dllPath), $"The child program was not built to {dllPath}; build tests/CommitLog.IntegrationTests.");
         var start = new ProcessStartInfo
         {
             RedirectStandardOutput = true,
@@ -83,7 +87,7 @@ internal sealed class CrashChild : IDisposable
             start.FileName = DotnetHost;
         }
 
-        start.ArgumentList.Add(DllPath);
+        start.ArgumentList.Add(dllPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -1,5 +1,4 @@
 using CommitLog.Groups;
-using CommitLog.Storage;
 
 namespace CommitLog;
 
@@ -12,7 +11,7 @@ public sealed partial class Broker
     internal IGroupOffsets GroupOffsets => OffsetStore;
 
     /// <summary>Gets the store behind <see cref="GroupOffsets"/>, with its administrative operations.</summary>
-    internal GroupOffsetStore OffsetStore => field ??= new GroupOffsetStore(this, CheckCommit);
+    internal GroupOffsetStore OffsetStore => field ??= new GroupOffsetStore(this, Groups.CheckCommit);
 
     /// <summary>Returns the partition count of <c>__consumer_offsets</c>, creating the topic first if it does not exist:
     /// compacted, <see cref="BrokerOptions.OffsetsTopicPartitions"/> partitions, <see cref="BrokerOptions.OffsetsTopicFlushPolicy"/>.</summary>
@@ -54,7 +53,4 @@ public sealed partial class Broker
             OffsetStore.Load(count);
         }
     }
-
-    private static ErrorCode CheckCommit(string groupId, GroupGeneration generation)
-        => generation.IsNone ? ErrorCode.None : ErrorCode.UnknownMemberId;
 }
