@@ -9,7 +9,7 @@ namespace CommitLog.Throughput.Workloads;
 /// senders, the broker and the log) by a producer in steady state, 100 B records, acks 1. One message object holding one
 /// payload array is reused (the user's own objects). Steady state: every partition has rolled once (the log's index
 /// arrays are at working size) and the producer's pools are filled by a warm-up that fills <c>buffer.memory</c> (2 MiB
-/// here) many times over, so the batch pool has reached its bound (buffer.memory / batch.size batches). Each trial produces
+/// here) many times over, so the batch pool holds what the peak needs (at most 2 × buffer.memory / batch.size batches). Each trial produces
 /// <see cref="HarnessOptions.Appends"/> × 10 records and flushes, so per-batch costs are spread as in real use; of three
 /// trials the smallest counts. Allocation ticks (the runtime samples one per ~100 KB allocated) name the types that
 /// allocated during the trials, printed for a case that allocates, to find what to remove.
@@ -19,6 +19,7 @@ internal static class ProducerAllocationCheck
     public const string CallbackBudget = "IProducer.Produce(callback): acks 1, linger 5 ms, 4 partitions";
     public const string NoCallbackBudget = "IProducer.Produce(no callback): acks 1, linger 5 ms, 4 partitions";
     public const string Linger0Budget = "IProducer.Produce(callback): acks 1, linger 0 ms, 1 partition";
+    public const string FlushedDiagnostic = "diagnostic: IProducer.Produce(callback): flushed (flush.messages=1), linger 5 ms, 4 partitions";
     public const string AwaitedDiagnostic = "diagnostic: IProducer.ProduceAsync awaited, 1024 in flight (a DeliveryResult per record is the API's)";
     private const string Topic = "alloc";
 
@@ -32,6 +33,8 @@ internal static class ProducerAllocationCheck
         measured[CallbackBudget] = await MeasureCaseAsync(options, 4, 5, records, (p, m) => p.Produce(Topic, m, handler)).ConfigureAwait(false);
         measured[NoCallbackBudget] = await MeasureCaseAsync(options, 4, 5, records, (p, m) => p.Produce(Topic, m)).ConfigureAwait(false);
         measured[Linger0Budget] = await MeasureCaseAsync(options, 1, 0, records, (p, m) => p.Produce(Topic, m, handler)).ConfigureAwait(false);
+        measured[FlushedDiagnostic] = await MeasureCaseAsync(options, 4, 5, records, (p, m) => p.Produce(Topic, m, handler), flushed: true)
+            .ConfigureAwait(false);
         var ring = new ValueTask<DeliveryResult<Null, byte[]>>[1024];
         long n = 0;
         measured[AwaitedDiagnostic] = await MeasureCaseAsync(options, 4, 5, records, (p, m) =>
@@ -53,13 +56,14 @@ internal static class ProducerAllocationCheck
     }
 
     private static async Task<double> MeasureCaseAsync(
-        HarnessOptions options, int partitions, int lingerMs, int records, Action<IProducer<Null, byte[]>, Message<Null, byte[]>> produce)
+        HarnessOptions options, int partitions, int lingerMs, int records, Action<IProducer<Null, byte[]>, Message<Null, byte[]>> produce,
+        bool flushed = false)
     {
-        double bytes = await MeasureCaseAsync(options, partitions, lingerMs, records, produce, trace: false).ConfigureAwait(false);
+        double bytes = await MeasureCaseAsync(options, partitions, lingerMs, records, produce, flushed, trace: false).ConfigureAwait(false);
         if (bytes >= 1)
         {
             // Again with the allocation ticks on (the listener allocates a little itself), to name what allocates.
-            _ = await MeasureCaseAsync(options, partitions, lingerMs, records, produce, trace: true).ConfigureAwait(false);
+            _ = await MeasureCaseAsync(options, partitions, lingerMs, records, produce, flushed, trace: true).ConfigureAwait(false);
         }
 
         return bytes;
@@ -67,14 +71,19 @@ internal static class ProducerAllocationCheck
 
     private static async Task<double> MeasureCaseAsync(
         HarnessOptions options, int partitions, int lingerMs, int records, Action<IProducer<Null, byte[]>, Message<Null, byte[]>> produce,
-        bool trace)
+        bool flushed, bool trace)
     {
         using var dir = new BenchDirectory(options.Root, "alloc-check-producer");
         var broker = await Broker.OpenAsync(dir.Path).ConfigureAwait(false);
         await using (broker.ConfigureAwait(false))
         {
-            await broker.Admin.CreateTopicAsync(Topic, partitions, new TopicConfig([new("segment.bytes", (4 << 20).ToString(CultureInfo.InvariantCulture))]))
-                .ConfigureAwait(false);
+            List<KeyValuePair<string, string>> topicConfig = [new("segment.bytes", (4 << 20).ToString(CultureInfo.InvariantCulture))];
+            if (flushed)
+            {
+                topicConfig.Add(new("flush.messages", "1"));
+            }
+
+            await broker.Admin.CreateTopicAsync(Topic, partitions, new TopicConfig(topicConfig)).ConfigureAwait(false);
             var config = new ProducerConfig(new Dictionary<string, string>
             {
                 ["acks"] = "1",
@@ -113,7 +122,7 @@ internal static class ProducerAllocationCheck
 
                 if (ticks is not null)
                 {
-                    Console.WriteLine($"  allocation ticks during the trials (type: sampled bytes): {ticks.Describe()}");
+                    Console.WriteLine($"  {(flushed ? "flushed, " : string.Empty)}{partitions} partition(s), linger {lingerMs} ms: allocation ticks during the trials (type: sampled bytes): {ticks.Describe()}");
                 }
 
                 return best;

@@ -49,4 +49,20 @@ internal static partial class LogMessages
 
     [LoggerMessage(1012, LogLevel.Warning, "Writing the checkpoint of {Directory} failed because the disk is full; the previous one stays valid and the write is retried at the next flush")]
     public static partial void CheckpointDiskFull(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1015, LogLevel.Information, "Compacted {Directory}: {SegmentsBefore} segments ({BytesBefore} bytes) became {SegmentsAfter} ({BytesAfter} bytes), {RecordsRemoved} records removed ({TombstonesRemoved} tombstones); dirty range {FirstDirty}..{DirtyEnd}")]
+    public static partial void Compacted(ILogger logger, string directory, int segmentsBefore, int segmentsAfter, long bytesBefore, long bytesAfter,
+        long recordsRemoved, long tombstonesRemoved, long firstDirty, long dirtyEnd);
+
+    [LoggerMessage(1016, LogLevel.Warning, "The cleaner of {Directory} could not write its checkpoint or remove its temporary files; the next run cleans more, and the next open removes leftovers")]
+    public static partial void CleanerCheckpointFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(1017, LogLevel.Warning, "The cleaned segment {BaseOffset} of {Directory} is live, but its files keep the .swap names until the next open finishes the swap; the cleaner pauses until then")]
+    public static partial void SwapIncomplete(ILogger logger, Exception exception, long baseOffset, string directory);
+
+    [LoggerMessage(1018, LogLevel.Information, "Finished the swap of cleaned segment {BaseOffset} (offsets up to {NextOffset}) of {Directory} that a crash interrupted")]
+    public static partial void SwapCompleted(ILogger logger, long baseOffset, long nextOffset, string directory);
+
+    [LoggerMessage(1019, LogLevel.Warning, "Scheduled compaction of {Directory} failed; it runs again at the next check")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception, string directory);
 }

@@ -160,6 +160,87 @@ public sealed class LogOptions
         }
     } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Gets what happens to old records (<c>cleanup.policy</c>): <see cref="LogCleanupPolicy.Delete"/> (time and size
+    /// retention), <see cref="LogCleanupPolicy.Compact"/> (latest record per key) or both. Time and size retention apply
+    /// only when the policy includes Delete. Default Delete.
+    /// </summary>
+    public LogCleanupPolicy CleanupPolicy
+    {
+        get;
+        init
+        {
+            if (value is not (LogCleanupPolicy.Delete or LogCleanupPolicy.Compact or (LogCleanupPolicy.Delete | LogCleanupPolicy.Compact)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(CleanupPolicy), value, "cleanup.policy must be Delete, Compact or both (Delete | Compact).");
+            }
+
+            field = value;
+        }
+    } = LogCleanupPolicy.Delete;
+
+    /// <summary>
+    /// Gets how long the cleaner keeps a tombstone (a record with a null value) after the segment it was cleaned into
+    /// was last changed by new records (<c>delete.retention.ms</c>), so that consumers reading behind see the delete.
+    /// Zero or more. Default 1 day.
+    /// </summary>
+    public TimeSpan DeleteRetention
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(DeleteRetention) + " (delete.retention.ms)");
+            field = value;
+        }
+    } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Gets the share of not-yet-cleaned bytes in the cleanable part of the log at which the cleaner runs
+    /// (<c>min.cleanable.dirty.ratio</c>), 0 to 1. Default 0.5.
+    /// </summary>
+    public double MinCleanableDirtyRatio
+    {
+        get;
+        init
+        {
+            if (!(value is >= 0 and <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(MinCleanableDirtyRatio), value, "min.cleanable.dirty.ratio must be between 0 and 1.");
+            }
+
+            field = value;
+        }
+    } = 0.5;
+
+    /// <summary>
+    /// Gets how old a record must be before the cleaner may remove records it supersedes (<c>min.compaction.lag.ms</c>):
+    /// a segment whose newest timestamp is younger than this is not cleaned. Zero or more. Default 0.
+    /// </summary>
+    public TimeSpan MinCompactionLag
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(MinCompactionLag) + " (min.compaction.lag.ms)");
+            field = value;
+        }
+    } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Gets the most distinct keys one cleaner run maps (Kafka bounds this memory with
+    /// <c>log.cleaner.dedupe.buffer.size</c>): a run stops before the dirty segment that would start past it, and the
+    /// next run continues from there. At least one dirty segment is always mapped. Default 4 million.
+    /// </summary>
+    internal int CleanerMaxKeys
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(CleanerMaxKeys));
+            field = value;
+        }
+    } = 4_000_000;
+
     /// <summary>Gets the storage all file I/O goes through. Default: the real file system.</summary>
     public ISegmentStorage? Storage { get; init; }
 

@@ -21,6 +21,7 @@ public sealed partial class PartitionLog
     /// <see cref="FlushPolicy.BeforeAck"/>, otherwise <see cref="Durability.Written"/>.</returns>
     /// <exception cref="ArgumentException"><paramref name="batches"/> is empty.</exception>
     /// <exception cref="CorruptRecordException">A batch is malformed: bad length, magic, CRC-32C or record count.</exception>
+    /// <exception cref="InvalidRecordException">The log is compacted (<see cref="LogOptions.CleanupPolicy"/>) and a record has no key.</exception>
     /// <exception cref="RecordTooLargeException">A batch is larger than <see cref="LogOptions.MaxMessageBytes"/>.</exception>
     /// <exception cref="ProducerFencedException">A batch's producer epoch is older than the producer id's current one.</exception>
     /// <exception cref="OutOfOrderSequenceException">A batch's sequence does not follow the producer's last batch (a gap, or a retry older than the last 5).</exception>
@@ -184,6 +185,11 @@ public sealed partial class PartitionLog
                     (found < 0 ? "a partial record" : $"{found} records") + "; they must agree. Nothing was appended.");
             }
 
+            if ((_options.CleanupPolicy & LogCleanupPolicy.Compact) != 0)
+            {
+                RequireKeys(batch, index, position);
+            }
+
             records += count;
             maxTimestamp = Math.Max(maxTimestamp, BatchFraming.MaxTimestamp(batch));
             position += size;
@@ -191,6 +197,26 @@ public sealed partial class PartitionLog
         }
 
         return (records, maxTimestamp);
+    }
+
+    /// <summary>A compacted log keeps the latest record per key, so every record of a data batch needs one (Kafka: INVALID_RECORD).</summary>
+    private void RequireKeys(ReadOnlySpan<byte> batch, int index, int position)
+    {
+        if (BatchCompactor.IsControl(batch))
+        {
+            return;
+        }
+
+        var reader = new KeyedRecordReader(BatchCompactor.Section(batch, RecordBatch.DefaultMaxDecompressedBytes), BatchCompactor.RecordCount(batch));
+        for (var i = 0; reader.MoveNext(); i++)
+        {
+            if (!reader.HasKey)
+            {
+                throw new InvalidRecordException(
+                    $"Compacted log '{_directory}' cannot accept a record without a key: record {i} of batch {index} (at byte {position} of the appended buffer) " +
+                    "has a null key. Give every record a key, or use cleanup.policy=delete. Nothing was appended.") { LogDirectory = _directory };
+            }
+        }
     }
 
     private long AssignOffsets(Span<byte> data, long offset, long appendTime)

@@ -33,6 +33,11 @@ public sealed partial class PartitionLog
 
     private void CloseCore()
     {
+        // A cleaner run in progress finishes first (a new one sees the log disposed and does not start).
+        lock (_cleanerLock)
+        {
+        }
+
         try
         {
             if (_failure is null)

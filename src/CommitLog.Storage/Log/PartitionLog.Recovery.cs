@@ -8,8 +8,9 @@ public sealed partial class PartitionLog
     private void Load()
     {
         var started = Stopwatch.GetTimestamp();
+        RemoveLeftovers(_storage.ListFiles(_directory));
+        CompleteSwaps();
         var files = _storage.ListFiles(_directory);
-        RemoveLeftovers(files);
         var clean = files.Contains(SegmentFileNames.CleanShutdownFile);
         var checkpoint = _checkpointFile.Read();
         var bases = files

@@ -4,8 +4,8 @@ public sealed partial class PartitionLog
 {
     /// <summary>
     /// Deletes the oldest sealed segments that are past <see cref="LogOptions.RetentionMs"/> (their newest record is
-    /// older), that push the log over <see cref="LogOptions.RetentionBytes"/>, or that lie wholly below the log start
-    /// offset. Whole segments only, never the active one; the log start offset moves to the first kept segment.
+    /// older), that push the log over <see cref="LogOptions.RetentionBytes"/> (these two only when
+    /// <see cref="LogOptions.CleanupPolicy"/> includes Delete), or that lie wholly below the log start offset. Whole segments only, never the active one; the log start offset moves to the first kept segment.
     /// Runs in the background every <see cref="LogOptions.RetentionCheckInterval"/> too.
     /// </summary>
     /// <returns>The number of segments deleted.</returns>
@@ -104,7 +104,10 @@ public sealed partial class PartitionLog
             total += s.Size;
         }
 
-        var retentionMs = _options.RetentionMs is { } r ? (long)r.TotalMilliseconds : -1;
+        // Time and size retention belong to cleanup.policy=delete; a compact-only log keeps its segments.
+        var deletes = (_options.CleanupPolicy & LogCleanupPolicy.Delete) != 0;
+        var retentionMs = deletes && _options.RetentionMs is { } r ? (long)r.TotalMilliseconds : -1;
+        var retentionBytes = deletes ? _options.RetentionBytes : -1;
         var now = NowMs;
         var count = 0;
         for (; count < segments.Length - 1; count++)
@@ -112,7 +115,7 @@ public sealed partial class PartitionLog
             var segment = segments[count];
             var belowStart = segments[count + 1].BaseOffset <= _logStartOffset;
             var expired = retentionMs >= 0 && segment.MaxTimestamp >= 0 && now - segment.MaxTimestamp > retentionMs;
-            var overSize = _options.RetentionBytes >= 0 && total - _options.RetentionBytes >= segment.Size;
+            var overSize = retentionBytes >= 0 && total - retentionBytes >= segment.Size;
             if (!(belowStart || expired || overSize))
             {
                 break;

@@ -10,6 +10,7 @@ internal static class SegmentFileNames
     public const string TimeIndexSuffix = ".timeindex";
     public const string DeletedSuffix = ".deleted";
     public const string CleanedSuffix = ".cleaned";
+    public const string SwapSuffix = ".swap";
     public const string TempSuffix = ".tmp";
     public const string CleanShutdownFile = ".kafka_cleanshutdown";
     public const string CheckpointFile = "partition.checkpoint";

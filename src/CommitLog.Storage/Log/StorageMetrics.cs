@@ -16,6 +16,9 @@ namespace CommitLog.Storage;
 /// <item><term>commitlog.recovery.truncated.bytes</term><description>bytes cut from torn tails by recovery (counter, By)</description></item>
 /// <item><term>commitlog.segment.rolls</term><description>segments rolled (counter)</description></item>
 /// <item><term>commitlog.retention.deleted.segments</term><description>segments deleted by retention (counter)</description></item>
+/// <item><term>commitlog.compaction.runs</term><description>cleaner runs that rewrote segments (counter)</description></item>
+/// <item><term>commitlog.compaction.records.removed</term><description>records removed by the cleaner (counter)</description></item>
+/// <item><term>commitlog.compaction.bytes.reclaimed</term><description>bytes freed by the cleaner (counter, By)</description></item>
 /// </list>
 /// </remarks>
 internal static class StorageMetrics
@@ -33,6 +36,10 @@ internal static class StorageMetrics
     public static readonly Counter<long> RecoveryTruncatedBytes = Meter.CreateCounter<long>("commitlog.recovery.truncated.bytes", "By", "Bytes of torn tail truncated by recovery.");
     public static readonly Counter<long> SegmentRolls = Meter.CreateCounter<long>("commitlog.segment.rolls", "{segment}", "Segments rolled.");
     public static readonly Counter<long> RetentionDeletedSegments = Meter.CreateCounter<long>("commitlog.retention.deleted.segments", "{segment}", "Segments deleted by retention.");
+
+    public static readonly Counter<long> CompactionRuns = Meter.CreateCounter<long>("commitlog.compaction.runs", "{run}", "Cleaner runs that rewrote segments.");
+    public static readonly Counter<long> CompactionRecordsRemoved = Meter.CreateCounter<long>("commitlog.compaction.records.removed", "{record}", "Records removed by the cleaner.");
+    public static readonly Counter<long> CompactionBytesReclaimed = Meter.CreateCounter<long>("commitlog.compaction.bytes.reclaimed", "By", "Bytes freed by the cleaner.");
 
     public static TagList Tags(string logName) => new() { { "commitlog.log", logName } };
 }

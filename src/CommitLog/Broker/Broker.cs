@@ -85,6 +85,7 @@ public sealed partial class Broker : IAsyncDisposable
         {
             await broker.OpenTopicsAsync(cancellationToken).ConfigureAwait(false);
             broker.LoadGroupOffsets();
+            broker.StartCleaner();
         }
         catch
         {
@@ -103,7 +104,11 @@ public sealed partial class Broker : IAsyncDisposable
     /// <param name="options">The settings, or <see langword="null"/> for <see cref="BrokerOptions.Default"/>.</param>
     /// <returns>The broker; dispose it.</returns>
     public static Broker CreateInMemory(BrokerOptions? options = null)
-        => Start(Path.GetFullPath(InMemoryRoot), new InMemorySegmentStorage(), options ?? BrokerOptions.Default);
+    {
+        Broker broker = Start(Path.GetFullPath(InMemoryRoot), new InMemorySegmentStorage(), options ?? BrokerOptions.Default);
+        broker.StartCleaner();
+        return broker;
+    }
 
     /// <summary>Closes every partition log cleanly (flushed, checkpointed, marked clean) and releases the data directory.
     /// Waits for a topic change in progress. Safe to call more than once.</summary>
@@ -123,6 +128,7 @@ public sealed partial class Broker : IAsyncDisposable
                 return;
             }
 
+            await StopCleanerAsync().ConfigureAwait(false);
             var logs = _topics.Values.SelectMany(t => t.Partitions).Select(s => s.Log).ToList();
             _topics.Clear();
             Groups.Dispose();

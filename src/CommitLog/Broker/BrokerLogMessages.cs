@@ -34,4 +34,7 @@ internal static partial class BrokerLogMessages
 
     [LoggerMessage(2009, LogLevel.Warning, "Could not remove the emptied directory {Directory}; it is harmless and left in place")]
     public static partial void DirectoryNotRemoved(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(2010, LogLevel.Warning, "Background compaction of topic {Topic} partition {Partition} failed; it runs again at the next tick")]
+    public static partial void CompactionFailed(ILogger logger, Exception exception, string topic, int partition);
 }

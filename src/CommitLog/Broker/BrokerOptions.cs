@@ -98,6 +98,19 @@ public sealed class BrokerOptions
         init => field = value ?? throw new ArgumentNullException(nameof(LogOptions));
     } = LogOptions.Default;
 
+    /// <summary>
+    /// Gets how often the broker's background cleaner compacts the partitions of topics whose <c>cleanup.policy</c>
+    /// includes compact (Kafka <c>log.cleaner.backoff.ms</c>), or <see langword="null"/> to compact only on request. A
+    /// partition is cleaned when its dirty ratio reaches <c>min.cleanable.dirty.ratio</c>. Default 15 seconds.
+    /// </summary>
+    public TimeSpan? LogCleanerBackoff
+    {
+        get;
+        init => field = value is { } v && v <= TimeSpan.Zero
+            ? throw new ArgumentOutOfRangeException(nameof(LogCleanerBackoff), value, "LogCleanerBackoff (log.cleaner.backoff.ms) must be positive, or null to turn the background cleaner off.")
+            : value;
+    } = TimeSpan.FromSeconds(15);
+
     /// <summary>Returns the template that <see cref="TopicConfig.ToLogOptions"/> starts from.</summary>
     internal LogOptions LogTemplate(Storage.IO.ISegmentStorage storage) => new()
     {

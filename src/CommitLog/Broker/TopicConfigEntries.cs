@@ -54,7 +54,9 @@ internal static class TopicConfigEntries
         => a.SegmentBytes != b.SegmentBytes || a.SegmentMs != b.SegmentMs || a.RetentionMs != b.RetentionMs
             || a.RetentionBytes != b.RetentionBytes || a.MaxMessageBytes != b.MaxMessageBytes
             || a.IndexIntervalBytes != b.IndexIntervalBytes || a.MessageTimestampType != b.MessageTimestampType
-            || a.FlushMessages != b.FlushMessages || a.FlushMs != b.FlushMs;
+            || a.FlushMessages != b.FlushMessages || a.FlushMs != b.FlushMs
+            || a.CleanupPolicy != b.CleanupPolicy || a.DeleteRetentionMs != b.DeleteRetentionMs
+            || !a.MinCleanableDirtyRatio.Equals(b.MinCleanableDirtyRatio) || a.MinCompactionLagMs != b.MinCompactionLagMs;
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -202,8 +202,8 @@ public sealed class TopicConfig
 
     /// <summary>
     /// Returns the settings of one partition's log: segment size and age, retention, the largest batch, the index
-    /// interval, the flush policy and the timestamp type come from this topic; storage, clock, logging, recovery
-    /// and background intervals come from <paramref name="template"/>. Compaction settings stay with the topic.
+    /// interval, the flush policy, the timestamp type and the cleanup policy with its compaction settings come from this
+    /// topic; storage, clock, logging, recovery and background intervals come from <paramref name="template"/>.
     /// </summary>
     /// <param name="template">The broker-wide log settings to start from; default <see cref="LogOptions.Default"/>.</param>
     /// <returns>The log options.</returns>
@@ -220,6 +220,10 @@ public sealed class TopicConfig
             IndexIntervalBytes = IndexIntervalBytes,
             FlushPolicy = FlushPolicy,
             TimestampType = MessageTimestampType,
+            CleanupPolicy = (LogCleanupPolicy)(int)CleanupPolicy,
+            DeleteRetention = DeleteRetentionMs,
+            MinCleanableDirtyRatio = MinCleanableDirtyRatio,
+            MinCompactionLag = MinCompactionLagMs,
             RecoveryMode = template.RecoveryMode,
             CheckpointInterval = template.CheckpointInterval,
             RetentionCheckInterval = template.RetentionCheckInterval,

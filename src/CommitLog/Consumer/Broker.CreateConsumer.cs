@@ -1,15 +1,9 @@
-using CommitLog.Groups;
-using Microsoft.Extensions.Logging;
 
 namespace CommitLog;
 
 /// <content>Creating consumers.</content>
 public sealed partial class Broker
 {
-    /// <summary>Gets or sets how a subscribing consumer gets its group membership; <see langword="null"/> while the broker
-    /// has no group coordinator (then <c>Subscribe</c> throws <see cref="NotSupportedException"/>).</summary>
-    internal Func<ConsumerConfig, ILogger, IGroupMembership>? GroupMembershipFactory { get; set; }
-
     /// <summary>
     /// Creates a consumer for this broker; shorthand for <see cref="ConsumerBuilder{TKey, TValue}"/>.
     /// </summary>

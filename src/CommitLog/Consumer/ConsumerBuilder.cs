@@ -164,7 +164,7 @@ public sealed class ConsumerBuilder<TKey, TValue>
         IDeserializer<TValue?> valueDeserializer = _valueDeserializer ?? DefaultDeserializers.Get<TValue>("value", nameof(SetValueDeserializer));
         var settings = new ConsumerSettings(
             _config, _timeProvider ?? _broker.Options.TimeProvider, _loggerFactory, _groupOffsets ?? _broker.GroupOffsets,
-            _membershipFactory ?? _broker.GroupMembershipFactory, _config.SessionTimeoutMs);
+            _membershipFactory ?? _broker.CreateGroupMembership, _config.SessionTimeoutMs);
         return new Consumer<TKey, TValue>(_broker, settings, keyDeserializer, valueDeserializer, new(_assigned, _revoked, _lost));
     }
 

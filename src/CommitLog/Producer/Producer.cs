@@ -47,9 +47,11 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
         _logger = settings.LoggerFactory.CreateLogger("CommitLog.Producer");
         _disposeTimeout = settings.DisposeTimeout;
         Linger = _config.LingerMs;
-        // The pool keeps as many batches as buffer.memory can fill (Kafka's buffer pool keeps buffer.memory in batch.size
-        // buffers): a producer that keeps the buffer full reuses every batch and allocates none.
-        _maxPooledBatches = (int)Math.Clamp(_config.BufferMemory / Math.Max(_config.BatchSize, 1024), 16, 65_536);
+        // The pool keeps up to twice as many batches as buffer.memory fills with full ones (Kafka's buffer pool keeps
+        // buffer.memory in batch.size buffers; the slack covers batches sealed by linger.ms before they are full): a
+        // producer that keeps the buffer full reuses its batches and allocates none. A pooled batch keeps the buffers
+        // of the largest batch it held, so what the pool retains follows what was in flight at the peak.
+        _maxPooledBatches = (int)Math.Clamp(2 * _config.BufferMemory / Math.Max(_config.BatchSize, 1024), 64, 65_536);
         ProducerId = _config.EnableIdempotence ? broker.AllocateProducerId() : -1;
         int instance = Interlocked.Increment(ref s_instances);
         Name = string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -141,11 +141,8 @@ public class ConsumerSubscribeTests
         Assert.Contains("Unsubscribe", Assert.Throws<InvalidOperationException>(() => subscribed.Assign([P0])).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => subscribed.Subscribe(Array.Empty<string>()));
 
-        await using var noGroups = broker.CreateConsumer<string, string>(Settings(groupId: "g"));
-        if (broker.GroupMembershipFactory is null)
-        {
-            Assert.Throws<NotSupportedException>(() => noGroups.Subscribe("t"));
-        }
+        await using var noGroup = broker.CreateConsumer<string, string>(Settings(groupId: null));
+        Assert.Contains("group.id", Assert.ThrowsAny<ArgumentException>(() => noGroup.Subscribe("t")).Message, StringComparison.Ordinal);
     }
 
     private static IConsumer<string, string> Build(

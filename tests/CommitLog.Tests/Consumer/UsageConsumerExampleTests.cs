@@ -1,18 +1,14 @@
 namespace CommitLog.Tests.Consumer;
 
-/// <summary>USAGE.md §2 (a consumer group that commits manually), run as a user writes it; the group membership is the
-/// test's fake until the broker has its coordinator.</summary>
+/// <summary>USAGE.md §2 (a consumer group that commits manually), run as a user writes it, against the broker's coordinator.</summary>
 public class UsageConsumerExampleTests
 {
     [Fact]
     public async Task UsageConsumerGroupExample_RunsAndStoresOffsets()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var broker = CommitLog.Broker.CreateInMemory();
+        await using var broker = CommitLog.Broker.CreateInMemory(new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero });
         await broker.Admin.CreateTopicAsync("order-events", partitions: 3, cancellationToken: ct);
-        var membership = new FakeMembership();
-        membership.Assign([.. Enumerable.Range(0, 3).Select(p => new TopicPartition("order-events", p))]);
-        broker.GroupMembershipFactory ??= (_, _) => membership;
         await using (var producer = broker.CreateProducer<string, OrderEvent>(
             ConsumerTestKit.ProducerSettings(), valueSerializer: Serializers.Json<OrderEvent>()))
         {
@@ -62,8 +58,12 @@ public class UsageConsumerExampleTests
         }
 
         Assert.Equal(Enumerable.Range(0, 30), handled.Order());
-        // The stored offsets are the positions (commits need the real coordinator's generation, not this fake's).
         Assert.Equal(30, consumer.Assignment.Sum(tp => consumer.Position(tp).Value));
+        await consumer.CommitAsync(ct); // the stored offsets, committed with the member's generation
+        var group = await broker.Admin.DescribeConsumerGroupAsync("my-consumer-group", ct);
+        Assert.Equal(ConsumerGroupState.Stable, group.State);
+        Assert.Equal(30, group.Partitions.Sum(p => p.CurrentOffset ?? 0));
+        Assert.Equal(0, group.TotalLag);
     }
 
     public sealed record OrderEvent(int Id);
