@@ -22,12 +22,8 @@ public sealed partial class Broker
         return new GroupMembership(Groups, new BrokerTopicMetadata(this), config, _options.TimeProvider, logger);
     }
 
-    /// <summary>Creates the coordinator and lets subscribing consumers join groups through it.</summary>
     private GroupCoordinator CreateGroupCoordinator()
-    {
-        GroupMembershipFactory = CreateGroupMembership;
-        return new(_options.TimeProvider, _options.GroupInitialRebalanceDelay, _options.LoggerFactory.CreateLogger("CommitLog.Groups"));
-    }
+        => new(_options.TimeProvider, _options.GroupInitialRebalanceDelay, _options.LoggerFactory.CreateLogger("CommitLog.Groups"));
 
     /// <summary>The broker's topics as group members see them.</summary>
     private sealed class BrokerTopicMetadata(Broker broker) : IGroupTopicMetadata
