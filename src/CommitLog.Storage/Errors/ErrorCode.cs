@@ -9,7 +9,7 @@ public enum ErrorCode
     /// <summary>An error without a more specific code.</summary>
     Unknown = -1,
 
-    /// <summary>No error.</summary>
+    /// <summary>No error (Kafka NONE): what protocol answers such as the group coordinator's carry on success.</summary>
     None = 0,
 
     /// <summary>The requested offset is outside the range the log holds (Kafka OFFSET_OUT_OF_RANGE).</summary>
