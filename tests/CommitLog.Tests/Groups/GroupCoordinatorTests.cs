@@ -252,6 +252,18 @@ public sealed class GroupCoordinatorTests : IDisposable
         Assert.Equal(ErrorCode.UnknownMemberId, Heartbeat(a));
     }
 
+    [Fact]
+    public async Task Dispose_WaitingJoin_AnsweredAndLaterRequestsRefused()
+    {
+        await StableSingleAsync();
+        Task<JoinGroupResponse> waiting = JoinAsync("b").AsTask();
+
+        _coordinator.Dispose();
+
+        Assert.Equal(ErrorCode.UnknownMemberId, (await waiting).Error);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => JoinAsync("c").AsTask());
+    }
+
     private static byte[] Assignment(params int[] partitions)
         => ConsumerProtocol.EncodeAssignment([.. partitions.Select(p => new TopicPartition("t", p))]);
 

@@ -183,4 +183,35 @@ public sealed class GroupMembershipTests
         Assert.True(await harness.SettleAsync(200, Ct), harness.Dump());
         Assert.Equal(2, b.Membership.Assignment.Count);
     }
+
+    [Fact]
+    public async Task Poll_RebalanceOutlastsMaxPollInterval_ReturnsWhileTheJoinGoesOn()
+    {
+        await using var harness = new GroupHarness();
+        harness.Topics.Set("orders", 2);
+
+        // A member with long timeouts holds the group in its rebalance: it never rejoins.
+        var other = await harness.Coordinator.JoinGroupAsync(
+            new JoinGroupRequest("g", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), string.Empty, null, "consumer",
+                [new JoinGroupProtocol("range", CommitLog.Groups.Assignors.ConsumerProtocol.EncodeSubscription(
+                    CommitLog.Groups.Assignors.ConsumerSubscription.Of("orders")))]),
+            Ct);
+        await harness.Coordinator.SyncGroupAsync(
+            new SyncGroupRequest("g", other.GenerationId, other.MemberId, null, null, null, new Dictionary<string, byte[]>()), Ct);
+        var a = harness.Add(PartitionAssignmentStrategy.Range, ["orders"]);
+
+        Task poll = a.Membership.PollAsync(a.Listener, Ct).AsTask();
+        for (int i = 0; i < 39 && !poll.IsCompleted; i++)
+        {
+            harness.Time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1, Ct);
+        }
+
+        Assert.False(poll.IsCompleted);
+        harness.Time.Advance(TimeSpan.FromMilliseconds(200));
+        await poll.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Empty(a.Membership.Assignment);
+        Assert.False(a.Membership.IsJoinCompleted);
+        Assert.Equal(GroupState.PreparingRebalance, harness.Coordinator.DescribeGroup("g")!.State);
+    }
 }

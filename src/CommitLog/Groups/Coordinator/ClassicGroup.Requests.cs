@@ -137,6 +137,19 @@ internal sealed partial class ClassicGroup
         return ErrorCode.None;
     }
 
+    /// <summary>Answers every waiting join and sync with UnknownMemberId: the coordinator is closing, and the members'
+    /// retries meet the closed coordinator.</summary>
+    public void AbortWaiting()
+    {
+        foreach (GroupMember member in _members)
+        {
+            Action<JoinGroupResponse>? join = member.PendingJoin;
+            member.PendingJoin = null;
+            join?.Invoke(JoinGroupResponse.Failed(ErrorCode.UnknownMemberId, member.MemberId));
+            Answer(member, SyncGroupResponse.Failed(ErrorCode.UnknownMemberId));
+        }
+    }
+
     /// <summary>Returns the DescribeGroups view.</summary>
     public GroupDescription Describe()
     {

@@ -190,12 +190,17 @@ internal sealed class GroupCoordinator : IDisposable
         return ErrorCode.None;
     }
 
-    /// <summary>Stops the timer; pending joins and syncs are left unanswered (their callers are being disposed too).</summary>
+    /// <summary>Stops the timer and answers waiting joins and syncs (UnknownMemberId); later requests throw
+    /// <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
             _disposed = true;
+            foreach (ClassicGroup group in _groups.Values)
+            {
+                group.AbortWaiting();
+            }
         }
 
         _timer.Dispose();

@@ -45,7 +45,19 @@ internal sealed partial class GroupMembership
                 return; // KIP-429: keep consuming the partitions we own while the group rebalances.
             }
 
-            JoinOutcome outcome = await join.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!join.IsCompleted)
+            {
+                // Bounded by max.poll.interval.ms: past it the poll returns and the join goes on in the background.
+                await ((Task)join).WaitAsync(_config.MaxPollIntervalMs, _time, cancellationToken)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!join.IsCompleted)
+                {
+                    return;
+                }
+            }
+
+            JoinOutcome outcome = await join.ConfigureAwait(false);
             lock (_lock)
             {
                 _joinTask = null;
