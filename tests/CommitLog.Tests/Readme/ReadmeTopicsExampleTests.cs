@@ -29,7 +29,24 @@ public class ReadmeTopicsExampleTests
             }));
             DeliveryResult<string, string> result = await producer.ProduceAsync("order-events",
                 new Message<string, string> { Key = "alice", Value = "{\"order\":1}" });
+
+            var cancellationToken = TestContext.Current.CancellationToken;
+            await using var consumer = broker.CreateConsumer<string, string>(new ConsumerConfig(new Dictionary<string, string>
+            {
+                ["group.id"] = "billing",
+                ["auto.offset.reset"] = "earliest",
+                ["enable.auto.commit"] = "false",
+            }));
+            consumer.Subscribe("order-events");
+            ConsumeResult<string, string> record = consumer.Consume(cancellationToken);
+            await consumer.CommitAsync(record);                       // the group resumes after this record
+            ConsumerGroupDescription group = await broker.Admin.DescribeConsumerGroupAsync("billing");
 #pragma warning restore xUnit1051
+
+            Assert.Equal(("alice", "{\"order\":1}"), (record.Message.Key, record.Message.Value));
+            Assert.Equal(ConsumerGroupState.Stable, group.State);
+            GroupPartitionLag committed = Assert.Single(group.Partitions, p => p.CurrentOffset is not null);
+            Assert.Equal((result.Partition.Value, 1L, 0L), (committed.Partition, committed.CurrentOffset!.Value, committed.Lag!.Value));
 
             Assert.Equal(0, result.TopicPartitionOffset.Offset.Value);
             Assert.Equal(CommitLog.Storage.Durability.Flushed, result.Durability);
@@ -58,5 +75,9 @@ public class ReadmeTopicsExampleTests
         Assert.Contains("TopicDescription topic = await broker.Admin.DescribeTopicAsync(\"order-events\");", readme, StringComparison.Ordinal);
         Assert.Contains("await using var producer = broker.CreateProducer<string, string>(new ProducerConfig(new Dictionary<string, string>", readme, StringComparison.Ordinal);
         Assert.Contains("DeliveryResult<string, string> result = await producer.ProduceAsync(\"order-events\",", readme, StringComparison.Ordinal);
+        Assert.Contains("await using var consumer = broker.CreateConsumer<string, string>(new ConsumerConfig(new Dictionary<string, string>", readme, StringComparison.Ordinal);
+        Assert.Contains("ConsumeResult<string, string> record = consumer.Consume(cancellationToken);", readme, StringComparison.Ordinal);
+        Assert.Contains("await consumer.CommitAsync(record);", readme, StringComparison.Ordinal);
+        Assert.Contains("ConsumerGroupDescription group = await broker.Admin.DescribeConsumerGroupAsync(\"billing\");", readme, StringComparison.Ordinal);
     }
 }
