@@ -12,6 +12,9 @@ namespace CommitLog.Throughput.Workloads;
 /// <list type="bullet">
 /// <item><c>TryConsume</c> with <see cref="Ignore"/> key and value (the non-allocating path: records decoded, payload not copied).</item>
 /// <item><c>Consume</c> with <c>byte[]</c> values: a <see cref="ConsumeResult{TKey, TValue}"/> and a value copy per record (Confluent's shape).</item>
+/// <item>A group of 4: a second topic of 4 partitions holding the same N records (N/4 each), read by 4 consumers that
+/// subscribe in a fresh group every round (<c>TryConsume</c>, <see cref="Ignore"/>), each on its own thread. The time
+/// includes joining the group (initial rebalance delay 0) and ends when the 4 together have consumed N records.</item>
 /// </list>
 /// Every run must see exactly N records in offset order or it fails.
 /// </summary>
@@ -19,8 +22,12 @@ internal sealed class ConsumeWorkload : IScanTarget
 {
     public const string TryConsumeName = "CommitLog consumer (TryConsume, Ignore)";
     public const string ConsumeName = "CommitLog consumer (Consume, byte[])";
+    public const string GroupName = "CommitLog group of 4 (TryConsume, Ignore)";
     private const string Topic = "bench";
+    private const string GroupTopic = "bench-4";
+    private const int GroupSize = 4;
     private static readonly TopicPartition Tp = new(Topic, 0);
+    private int _round;
     private readonly BenchDirectory _dir;
     private readonly Broker _broker;
     private readonly long _records;
@@ -34,13 +41,14 @@ internal sealed class ConsumeWorkload : IScanTarget
         _recordSize = recordSize;
     }
 
-    public IReadOnlyList<string> Variants { get; } = [TryConsumeName, ConsumeName];
+    public IReadOnlyList<string> Variants { get; } = [TryConsumeName, ConsumeName, GroupName];
 
     public static async Task<IScanTarget> PrepareAsync(WorkloadSettings s)
     {
         var dir = new BenchDirectory(s.Root, "consume");
-        var broker = await Broker.OpenAsync(dir.Path).ConfigureAwait(false);
+        var broker = await Broker.OpenAsync(dir.Path, new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero }).ConfigureAwait(false);
         await broker.Admin.CreateTopicAsync(Topic, 1).ConfigureAwait(false);
+        await broker.Admin.CreateTopicAsync(GroupTopic, GroupSize).ConfigureAwait(false);
         var payload = Payload.Create(s.RecordSize);
         var perBatch = Payload.RecordsPerBatch(s.RecordSize, s.BatchBytes);
         using var builder = new RecordBatchBuilder();
@@ -49,10 +57,15 @@ internal sealed class ConsumeWorkload : IScanTarget
         {
             var batch = CommitLogContender.Encode(builder, payload, (int)Math.Min(perBatch, s.Records - written), timestamp);
             await broker.AppendAsync(Tp, batch).ConfigureAwait(false);
+            var spread = CommitLogContender.Encode(builder, payload, (int)Math.Min(perBatch, s.Records - written), timestamp);
+            await broker.AppendAsync(new TopicPartition(GroupTopic, (int)(written / perBatch % GroupSize)), spread).ConfigureAwait(false);
         }
 
-        broker.TryGetPartitionLog(Tp, out var log);
-        await log!.FlushAsync().ConfigureAwait(false);
+        foreach (var tp in Enumerable.Range(0, GroupSize).Select(p => new TopicPartition(GroupTopic, p)).Append(Tp))
+        {
+            broker.TryGetPartitionLog(tp, out var log);
+            await log!.FlushAsync().ConfigureAwait(false);
+        }
         return new ConsumeWorkload(dir, broker, s.Records, s.RecordSize);
     }
 
@@ -60,7 +73,12 @@ internal sealed class ConsumeWorkload : IScanTarget
     {
         var config = new ConsumerConfig(new Dictionary<string, string> { ["enable.auto.commit"] = "false" });
         var meter = Meter.Start();
-        long records = variant == TryConsumeName ? ConsumeIgnored(config) : ConsumeBytes(config);
+        long records = variant switch
+        {
+            TryConsumeName => ConsumeIgnored(config),
+            ConsumeName => ConsumeBytes(config),
+            _ => ConsumeInGroup(),
+        };
         return meter.Stop($"consume {_recordSize} B", variant, records, records * _recordSize);
     }
 
@@ -106,6 +124,52 @@ internal sealed class ConsumeWorkload : IScanTarget
         }
 
         return next;
+    }
+
+    private long ConsumeInGroup()
+    {
+        var config = new ConsumerConfig(new Dictionary<string, string>
+        {
+            ["group.id"] = $"bench-{Interlocked.Increment(ref _round)}",
+            ["auto.offset.reset"] = "earliest",
+            ["enable.auto.commit"] = "false",
+        });
+        long total = 0;
+        using var done = new CancellationTokenSource();
+        var members = Enumerable.Range(0, GroupSize).Select(_ => Task.Factory.StartNew(() =>
+        {
+            using var consumer = _broker.CreateConsumer<Ignore, Ignore>(config);
+            consumer.Subscribe(GroupTopic);
+            var next = new long[GroupSize];
+            while (!done.IsCancellationRequested)
+            {
+                if (consumer.TryConsume(out var record))
+                {
+                    Check(record.Offset, next[record.TopicPartition.Partition.Value]++);
+                    if (Interlocked.Increment(ref total) == _records)
+                    {
+                        done.Cancel();
+                    }
+                }
+                else
+                {
+                    try
+                    {
+                        consumer.WaitToConsumeAsync(TimeSpan.FromMilliseconds(100), done.Token).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch (OperationCanceledException) when (done.IsCancellationRequested)
+                    {
+                    }
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        if (!Task.WaitAll(members, TimeSpan.FromMinutes(2)))
+        {
+            throw new InvalidOperationException($"The group consumed {Interlocked.Read(ref total)} of {_records} records within 2 minutes.");
+        }
+
+        return Interlocked.Read(ref total) == _records ? _records
+            : throw new InvalidOperationException($"The group consumed {total} records, expected {_records}.");
     }
 
     private static void Check(long offset, long expected)
