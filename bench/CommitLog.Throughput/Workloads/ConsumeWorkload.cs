@@ -13,8 +13,9 @@ namespace CommitLog.Throughput.Workloads;
 /// <item><c>TryConsume</c> with <see cref="Ignore"/> key and value (the non-allocating path: records decoded, payload not copied).</item>
 /// <item><c>Consume</c> with <c>byte[]</c> values: a <see cref="ConsumeResult{TKey, TValue}"/> and a value copy per record (Confluent's shape).</item>
 /// <item>A group of 4: a second topic of 4 partitions holding the same N records (N/4 each), read by 4 consumers that
-/// subscribe in a fresh group every round (<c>TryConsume</c>, <see cref="Ignore"/>), each on its own thread. The time
-/// includes joining the group (initial rebalance delay 0) and ends when the 4 together have consumed N records.</item>
+/// subscribe in a fresh group every round (<c>TryConsume</c>, <see cref="Ignore"/>), each on its own thread. The four
+/// join in one rebalance (initial rebalance delay 300 ms); the time starts once each member holds its first record
+/// (the group is stable) and ends when the 4 together have consumed N records.</item>
 /// </list>
 /// Every run must see exactly N records in offset order or it fails.
 /// </summary>
@@ -46,7 +47,7 @@ internal sealed class ConsumeWorkload : IScanTarget
     public static async Task<IScanTarget> PrepareAsync(WorkloadSettings s)
     {
         var dir = new BenchDirectory(s.Root, "consume");
-        var broker = await Broker.OpenAsync(dir.Path, new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero }).ConfigureAwait(false);
+        var broker = await Broker.OpenAsync(dir.Path, new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.FromMilliseconds(300) }).ConfigureAwait(false);
         await broker.Admin.CreateTopicAsync(Topic, 1).ConfigureAwait(false);
         await broker.Admin.CreateTopicAsync(GroupTopic, GroupSize).ConfigureAwait(false);
         var payload = Payload.Create(s.RecordSize);
@@ -72,13 +73,13 @@ internal sealed class ConsumeWorkload : IScanTarget
     public Sample Scan(string variant)
     {
         var config = new ConsumerConfig(new Dictionary<string, string> { ["enable.auto.commit"] = "false" });
-        var meter = Meter.Start();
-        long records = variant switch
+        if (variant == GroupName)
         {
-            TryConsumeName => ConsumeIgnored(config),
-            ConsumeName => ConsumeBytes(config),
-            _ => ConsumeInGroup(),
-        };
+            return ConsumeInGroup();
+        }
+
+        var meter = Meter.Start();
+        long records = variant == TryConsumeName ? ConsumeIgnored(config) : ConsumeBytes(config);
         return meter.Stop($"consume {_recordSize} B", variant, records, records * _recordSize);
     }
 
@@ -126,7 +127,7 @@ internal sealed class ConsumeWorkload : IScanTarget
         return next;
     }
 
-    private long ConsumeInGroup()
+    private Sample ConsumeInGroup()
     {
         var config = new ConsumerConfig(new Dictionary<string, string>
         {
@@ -136,15 +137,25 @@ internal sealed class ConsumeWorkload : IScanTarget
         });
         long total = 0;
         using var done = new CancellationTokenSource();
+        using var ready = new CountdownEvent(GroupSize);
+        using var go = new ManualResetEventSlim();
         var members = Enumerable.Range(0, GroupSize).Select(_ => Task.Factory.StartNew(() =>
         {
             using var consumer = _broker.CreateConsumer<Ignore, Ignore>(config);
             consumer.Subscribe(GroupTopic);
             var next = new long[GroupSize];
+            bool started = false;
             while (!done.IsCancellationRequested)
             {
                 if (consumer.TryConsume(out var record))
                 {
+                    if (!started)
+                    {
+                        started = true;
+                        ready.Signal();
+                        go.Wait();
+                    }
+
                     Check(record.Offset, next[record.TopicPartition.Partition.Value]++);
                     if (Interlocked.Increment(ref total) == _records)
                     {
@@ -163,12 +174,22 @@ internal sealed class ConsumeWorkload : IScanTarget
                 }
             }
         }, TaskCreationOptions.LongRunning)).ToArray();
+        if (!ready.Wait(TimeSpan.FromMinutes(1)))
+        {
+            done.Cancel();
+            go.Set();
+            throw new InvalidOperationException($"Only {GroupSize - ready.CurrentCount} of {GroupSize} group members got records within a minute.");
+        }
+
+        var meter = Meter.Start();
+        go.Set();
         if (!Task.WaitAll(members, TimeSpan.FromMinutes(2)))
         {
             throw new InvalidOperationException($"The group consumed {Interlocked.Read(ref total)} of {_records} records within 2 minutes.");
         }
 
-        return Interlocked.Read(ref total) == _records ? _records
+        var sample = meter.Stop($"consume {_recordSize} B", GroupName, _records, _records * _recordSize);
+        return Interlocked.Read(ref total) == _records ? sample
             : throw new InvalidOperationException($"The group consumed {total} records, expected {_records}.");
     }
 
