@@ -67,6 +67,9 @@ internal sealed class InMemoryConnection : IReplicationConnection
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Takes a frame that has already arrived, without waiting (for deterministic tests).</summary>
+    internal bool TryReceive(out ReplicationFrame frame) => _inbox.Reader.TryRead(out frame);
+
     internal void Deliver(ReplicationFrame frame) => _inbox.Writer.TryWrite(frame);
 
     private void Close(string reason)
