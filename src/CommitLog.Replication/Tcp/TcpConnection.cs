@@ -52,14 +52,19 @@ internal sealed partial class TcpConnection : IReplicationConnection
         CancellationToken cancellationToken)
     {
         socket.NoDelay = true;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        PipeReader reader = PipeReader.Create(stream);
-        PipeWriter writer = PipeWriter.Create(stream);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
         string remote = socket.RemoteEndPoint?.ToString() ?? "?";
         using var timeout = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider ?? TimeProvider.System);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
+            if (options.Tls is { } tls)
+            {
+                stream = await TcpTls.AuthenticateAsync(stream, isDialer, tls, linked.Token).ConfigureAwait(false);
+            }
+
+            PipeReader reader = PipeReader.Create(stream);
+            PipeWriter writer = PipeWriter.Create(stream);
             string peerId = await TcpHandshake.RunAsync(reader, writer, isDialer, options.NodeId, options.ClusterSecret, linked.Token)
                 .ConfigureAwait(false);
             var connection = new TcpConnection(socket, reader, writer, peerId, options, metrics, logger);

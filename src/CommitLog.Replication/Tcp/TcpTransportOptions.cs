@@ -37,6 +37,9 @@ public sealed class TcpTransportOptions
     /// <summary>Seed of the backoff jitter; null for a random seed.</summary>
     public int? JitterSeed { get; init; }
 
+    /// <summary>Mutual TLS with certificates before the cluster-secret handshake; plain TCP when null.</summary>
+    public TcpTlsOptions? Tls { get; init; }
+
     /// <summary>Clock of keep-alives, timeouts and backoff; <see cref="TimeProvider.System"/> when null.</summary>
     public TimeProvider? TimeProvider { get; init; }
 
@@ -83,6 +86,7 @@ public sealed class TcpTransportOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectAttempts, 1, nameof(MaxConnectAttempts));
+        Tls?.Validate();
     }
 
     private static void CheckPositiveOrInfinite(TimeSpan value, string name)
