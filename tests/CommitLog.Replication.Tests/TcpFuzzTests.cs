@@ -8,9 +8,6 @@ using CommitLog.Replication.Transport;
 
 namespace CommitLog.Replication.Tests;
 
-[CollectionDefinition(nameof(TcpFuzzCollection), DisableParallelization = true)]
-public sealed class TcpFuzzCollection;
-
 /// <summary>
 /// Malformed bytes after a valid handshake: every case must close the connection on the receiving side, deliver
 /// nothing, count an invalid frame, and never allocate in proportion to a claimed length.

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Text;
 using CommitLog.Replication.Tcp;
 
@@ -39,28 +38,4 @@ internal static class TcpTestKit
             await Task.Delay(10, ct);
         }
     }
-}
-
-/// <summary>Sums one counter of one meter instance (so parallel tests with their own transports do not mix).</summary>
-internal sealed class CounterProbe : IDisposable
-{
-    private readonly MeterListener _listener = new();
-    private long _total;
-
-    public CounterProbe(Meter meter, string name)
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == name)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
-        _listener.Start();
-    }
-
-    public long Total => Interlocked.Read(ref _total);
-
-    public void Dispose() => _listener.Dispose();
 }

@@ -37,6 +37,10 @@ public sealed class TcpTransportTests
         await sending;
         await accepted.SendAsync(3, new byte[] { 42 }, ct);
         Assert.Equal(42, (await dialed.ReceiveAsync(ct)).Payload.Span[0]);
+
+        await dialed.DisposeAsync();
+        await dialed.DisposeAsync(); // idempotent
+        await Assert.ThrowsAsync<ConnectionClosedException>(async () => await accepted.ReceiveAsync(ct));
     }
 
     [Fact]

@@ -26,6 +26,7 @@ internal sealed partial class TcpConnection : IReplicationConnection
     private long _lastReceived;
     private long _lastSent;
     private string? _closeReason;
+    private int _disposed;
 
     private TcpConnection(
         Socket socket, PipeReader reader, PipeWriter writer, string remoteNodeId,
@@ -117,6 +118,11 @@ internal sealed partial class TcpConnection : IReplicationConnection
     public async ValueTask DisposeAsync()
     {
         Close("Closed by the local node.");
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await Task.WhenAll(_readLoop, _keepAliveLoop).ConfigureAwait(false);
         await _sendLock.WaitAsync().ConfigureAwait(false);
         await _reader.CompleteAsync().ConfigureAwait(false);

@@ -15,6 +15,7 @@ internal sealed class TcpReplicationListener : IReplicationListener
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<TcpConnection> _accepted = Channel.CreateBounded<TcpConnection>(64);
     private readonly Task _acceptLoop;
+    private int _disposed;
 
     public TcpReplicationListener(Socket socket, TcpTransportOptions options, TransportMetrics metrics, ILogger logger)
     {
@@ -42,6 +43,11 @@ internal sealed class TcpReplicationListener : IReplicationListener
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await _acceptLoop.ConfigureAwait(false);
