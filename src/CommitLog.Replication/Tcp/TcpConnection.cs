@@ -75,11 +75,12 @@ internal sealed partial class TcpConnection : IReplicationConnection
         }
         catch (Exception ex) when (ex is AuthenticationFailedException || (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
-            metrics.AuthFailure();
-            LogRefused(logger, remote, ex.Message);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw ex as AuthenticationFailedException
+            AuthenticationFailedException refusal = ex as AuthenticationFailedException
                 ?? new AuthenticationFailedException($"Handshake with {remote} timed out after {options.HandshakeTimeout}.", ex);
+            metrics.AuthFailure();
+            LogRefused(logger, remote, refusal.Message);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw refusal;
         }
         catch
         {
