@@ -27,6 +27,7 @@ internal sealed partial class TcpConnection : IReplicationConnection
     private long _lastSent;
     private string? _closeReason;
     private int _disposed;
+    private int _pingInFlight;
 
     private TcpConnection(
         Socket socket, PipeReader reader, PipeWriter writer, string remoteNodeId,
@@ -126,8 +127,16 @@ internal sealed partial class TcpConnection : IReplicationConnection
 
         await Task.WhenAll(_readLoop, _keepAliveLoop).ConfigureAwait(false);
         await _sendLock.WaitAsync().ConfigureAwait(false);
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        await _writer.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _reader.CompleteAsync().ConfigureAwait(false);
+            await _writer.CompleteAsync().ConfigureAwait(false); // may try to flush to the closed socket
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The socket is already closed; nothing left to release.
+        }
+
         _stop.Dispose();
     }
 
@@ -231,16 +240,35 @@ internal sealed partial class TcpConnection : IReplicationConnection
                     return;
                 }
 
+                // The ping is not awaited: against a stalled peer a send can block on a full socket buffer, and
+                // this loop must keep checking the dead-peer timeout.
                 if (_options.KeepAliveInterval != Timeout.InfiniteTimeSpan
-                    && _time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _options.KeepAliveInterval)
+                    && _time.GetElapsedTime(Volatile.Read(ref _lastSent)) >= _options.KeepAliveInterval
+                    && Interlocked.CompareExchange(ref _pingInFlight, 1, 0) == 0)
                 {
-                    await SendFrameAsync(FrameCodec.Ping, ReadOnlyMemory<byte>.Empty, _stop.Token).ConfigureAwait(false);
+                    _ = PingAsync();
                 }
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or TransportException)
         {
             // Closed; the reason is already recorded.
+        }
+    }
+
+    private async Task PingAsync()
+    {
+        try
+        {
+            await SendFrameAsync(FrameCodec.Ping, ReadOnlyMemory<byte>.Empty, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TransportException or ObjectDisposedException)
+        {
+            // Closed; the reason is already recorded.
+        }
+        finally
+        {
+            Volatile.Write(ref _pingInFlight, 0);
         }
     }
 
