@@ -45,7 +45,7 @@ public sealed class ConsumerConfig
                 case "session.timeout.ms": SessionTimeoutMs = ConfigParser.ParseMs(key, value, 1, MaxSessionTimeoutMs); break;
                 case "heartbeat.interval.ms": HeartbeatIntervalMs = ConfigParser.ParseMs(key, value, 1, MaxSessionTimeoutMs); break;
                 case "max.poll.interval.ms": MaxPollIntervalMs = ConfigParser.ParseMs(key, value, 1, int.MaxValue); break;
-                case "partition.assignment.strategy": PartitionAssignmentStrategy = ParseStrategy(key, value); break;
+                case "partition.assignment.strategy": PartitionAssignmentStrategies = ParseStrategies(key, value); break;
                 case "group.instance.id": GroupInstanceId = value; break;
                 case "isolation.level":
                     IsolationLevel = ConfigParser.ParseChoice(
@@ -155,16 +155,49 @@ public sealed class ConsumerConfig
         init => field = ConfigParser.CheckMs("max.poll.interval.ms", value, 1, int.MaxValue);
     } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets how partitions are shared in the group (<c>partition.assignment.strategy</c>: range, roundrobin, cooperative-sticky).
-    /// Default range.</summary>
+    /// <summary>
+    /// Gets the preferred way partitions are shared in the group: the first of <see cref="PartitionAssignmentStrategies"/>.
+    /// Setting it makes it the only strategy. Default range.
+    /// </summary>
     public PartitionAssignmentStrategy PartitionAssignmentStrategy
     {
+        get => PartitionAssignmentStrategies[0];
+        init => PartitionAssignmentStrategies = [value];
+    }
+
+    /// <summary>
+    /// Gets the strategies this consumer supports, most preferred first (<c>partition.assignment.strategy</c>, a
+    /// comma-separated list: range, roundrobin, cooperative-sticky). The group uses one strategy every member supports,
+    /// chosen by the members' preferences as in Kafka; the rebalance protocol is cooperative (KIP-429) only when every
+    /// listed strategy is cooperative, so a group can move from range to cooperative-sticky by rolling restarts:
+    /// first <c>range,cooperative-sticky</c>, then <c>cooperative-sticky</c>. Default Kafka's:
+    /// <c>range, cooperative-sticky</c>.
+    /// </summary>
+    public IReadOnlyList<PartitionAssignmentStrategy> PartitionAssignmentStrategies
+    {
         get;
-        init => field = Enum.IsDefined(value)
-            ? value
-            : throw new ArgumentOutOfRangeException("partition.assignment.strategy", value,
-                "Allowed: Range, RoundRobin, CooperativeSticky.");
-    } = PartitionAssignmentStrategy.Range;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, "partition.assignment.strategy");
+            if (value.Count == 0)
+            {
+                throw new ArgumentException("partition.assignment.strategy needs at least one strategy. " + StrategiesAllowed, "partition.assignment.strategy");
+            }
+
+            if (value.FirstOrDefault(s => !Enum.IsDefined(s)) is var bad && !Enum.IsDefined(bad))
+            {
+                throw new ArgumentOutOfRangeException("partition.assignment.strategy", bad, "Allowed: Range, RoundRobin, CooperativeSticky.");
+            }
+
+            if (value.Distinct().Count() != value.Count)
+            {
+                throw new ArgumentException(
+                    $"partition.assignment.strategy lists a strategy twice ({string.Join(", ", value)}); list each once.", "partition.assignment.strategy");
+            }
+
+            field = [.. value];
+        }
+    } = [PartitionAssignmentStrategy.Range, PartitionAssignmentStrategy.CooperativeSticky];
 
     /// <summary>
     /// Gets the static member id (<c>group.instance.id</c>, KIP-345): a member that restarts with the same id gets its
@@ -214,17 +247,41 @@ public sealed class ConsumerConfig
         }
     }
 
-    private static PartitionAssignmentStrategy ParseStrategy(string key, string value)
+    private static string StrategiesAllowed => "Allowed values are range, roundrobin, cooperative-sticky, or a comma-separated list of them.";
+
+    private static PartitionAssignmentStrategy[] ParseStrategies(string key, string value)
     {
-        if (value.Contains(',', StringComparison.Ordinal))
+        var strategies = new List<PartitionAssignmentStrategy>();
+        foreach (string name in value.Split(',', StringSplitOptions.TrimEntries))
         {
-            throw new ArgumentException(
-                $"Invalid value '{value}' for '{key}': name one strategy; lists are not supported yet. " +
-                "Allowed values are range, roundrobin, cooperative-sticky.",
-                key);
+            if (name.Length == 0)
+            {
+                throw new ArgumentException($"Invalid value '{value}' for '{key}': an empty entry in the list. {StrategiesAllowed}", key);
+            }
+
+            PartitionAssignmentStrategy strategy;
+            try
+            {
+                strategy = ParseStrategy(key, name);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Invalid value '{value}' for '{key}': '{name}' is not a strategy. {StrategiesAllowed}", key, e);
+            }
+
+            if (strategies.Contains(strategy))
+            {
+                throw new ArgumentException($"Invalid value '{value}' for '{key}': '{name}' is listed twice; list each strategy once.", key);
+            }
+
+            strategies.Add(strategy);
         }
 
-        return ConfigParser.ParseChoice(
+        return [.. strategies];
+    }
+
+    private static PartitionAssignmentStrategy ParseStrategy(string key, string value)
+        => ConfigParser.ParseChoice(
             key,
             value,
             [("range", PartitionAssignmentStrategy.Range), ("roundrobin", PartitionAssignmentStrategy.RoundRobin),
@@ -233,5 +290,4 @@ public sealed class ConsumerConfig
              ("org.apache.kafka.clients.consumer.RoundRobinAssignor", PartitionAssignmentStrategy.RoundRobin),
              ("org.apache.kafka.clients.consumer.CooperativeStickyAssignor", PartitionAssignmentStrategy.CooperativeSticky)],
             documentedCount: 3);
-    }
 }

@@ -28,6 +28,10 @@ public class ConsumerConfigTests
             "partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
             c => c.PartitionAssignmentStrategy, PartitionAssignmentStrategy.CooperativeSticky
         },
+        {
+            "partition.assignment.strategy", "range, cooperative-sticky",
+            c => string.Join(",", c.PartitionAssignmentStrategies), "Range,CooperativeSticky"
+        },
         { "group.instance.id", "worker-1.eu_west", c => c.GroupInstanceId, "worker-1.eu_west" },
         { "isolation.level", "read_committed", c => c.IsolationLevel, IsolationLevel.ReadCommitted },
         { "isolation.level", "read_uncommitted", c => c.IsolationLevel, IsolationLevel.ReadUncommitted },
@@ -51,7 +55,9 @@ public class ConsumerConfigTests
         { "heartbeat.interval.ms", "0", "1 to" },
         { "max.poll.interval.ms", "0", "1 to" },
         { "partition.assignment.strategy", "sticky", "range, roundrobin, cooperative-sticky" },
-        { "partition.assignment.strategy", "range,roundrobin", "lists are not supported yet" },
+        { "partition.assignment.strategy", "range, range", "twice" },
+        { "partition.assignment.strategy", "range,,roundrobin", "empty entry" },
+        { "partition.assignment.strategy", "range,sticky", "range, roundrobin, cooperative-sticky" },
         { "group.instance.id", "worker 1", "only ASCII letters" },
         { "isolation.level", "serializable", "read_uncommitted, read_committed" },
         { "enable.partition.eof", "on", "true, false" },
@@ -74,6 +80,7 @@ public class ConsumerConfigTests
         Assert.Equal(TimeSpan.FromSeconds(3), config.HeartbeatIntervalMs);
         Assert.Equal(TimeSpan.FromMinutes(5), config.MaxPollIntervalMs);
         Assert.Equal(PartitionAssignmentStrategy.Range, config.PartitionAssignmentStrategy);
+        Assert.Equal([PartitionAssignmentStrategy.Range, PartitionAssignmentStrategy.CooperativeSticky], config.PartitionAssignmentStrategies);
         Assert.Null(config.GroupInstanceId);
         Assert.Equal(IsolationLevel.ReadUncommitted, config.IsolationLevel);
         Assert.False(config.EnablePartitionEof);

@@ -26,7 +26,7 @@ internal sealed partial class GroupMembership
                 var join = await Pending(_coordinator.JoinGroup(
                     new JoinGroupRequest(
                         _groupId, _config.SessionTimeoutMs, _config.MaxPollIntervalMs, memberId, _config.GroupInstanceId,
-                        ConsumerProtocol.ProtocolType, [new JoinGroupProtocol(_assignor.Name, metadata)], _config.ClientId)),
+                        ConsumerProtocol.ProtocolType, [.. _assignors.Select(a => new JoinGroupProtocol(a.Name, metadata))], _config.ClientId)),
                     cancellationToken).ConfigureAwait(false);
                 if (join.Error != ErrorCode.None)
                 {
@@ -141,7 +141,9 @@ internal sealed partial class GroupMembership
         }
 
         var existing = snapshot.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var assignment = _assignor.Assign(existing, subscriptions);
+        // The coordinator chose the protocol every member supports; run that assignor.
+        IPartitionAssignor assignor = _assignors.FirstOrDefault(a => a.Name == join.ProtocolName) ?? _assignors[0];
+        var assignment = assignor.Assign(existing, subscriptions);
         byte[] counts = ConsumerProtocol.EncodeTopicCounts(snapshot);
         var bytes = assignment.ToDictionary(
             kv => kv.Key,

@@ -40,7 +40,7 @@ internal sealed partial class GroupMembership
             }
 
             Task<JoinOutcome> join = _joinTask!;
-            if (!join.IsCompleted && _assignor.IsCooperative && _assignment.Count > 0)
+            if (!join.IsCompleted && _cooperative && _assignment.Count > 0)
             {
                 return; // KIP-429: keep consuming the partitions we own while the group rebalances.
             }
@@ -184,7 +184,7 @@ internal sealed partial class GroupMembership
         }
 
         GroupLogMessages.Rejoining(_logger, MemberId, _groupId, reason);
-        if (!_assignor.IsCooperative && _assignment.Count > 0)
+        if (!_cooperative && _assignment.Count > 0)
         {
             // Eager: give everything back before rejoining; the generation is still current, so the revoke may commit.
             var revoked = _assignment.ToList();

@@ -22,7 +22,8 @@ internal sealed partial class GroupMembership : IGroupMembership
     private readonly IGroupTopicMetadata _topics;
     private readonly ConsumerConfig _config;
     private readonly string _groupId;
-    private readonly IPartitionAssignor _assignor;
+    private readonly IReadOnlyList<IPartitionAssignor> _assignors;
+    private readonly bool _cooperative;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _heartbeatTimer;
@@ -63,7 +64,9 @@ internal sealed partial class GroupMembership : IGroupMembership
         _config = config;
         _groupId = config.GroupId ?? throw new ArgumentException(
             "A group member needs group.id; set it, or assign partitions manually without a group.", nameof(config));
-        _assignor = PartitionAssignors.For(config.PartitionAssignmentStrategy);
+        _assignors = [.. config.PartitionAssignmentStrategies.Select(PartitionAssignors.For)];
+        // Kafka: the rebalance protocol is cooperative only if every supported assignor is (KIP-429's upgrade path).
+        _cooperative = _assignors.All(a => a.IsCooperative);
         _time = time;
         _logger = logger;
         _lastPoll = time.GetUtcNow();
