@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CommitLog.Groups;
 using CommitLog.Storage;
 using CommitLog.Storage.IO;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,7 @@ public sealed partial class Broker : IAsyncDisposable
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Broker");
         Admin = new BrokerAdmin(this);
         Groups = CreateGroupCoordinator();
+        OffsetStore = new GroupOffsetStore(this, Groups.CheckCommit);
     }
 
     /// <summary>Gets the full path of the data directory (a virtual path for an in-memory broker).</summary>

@@ -184,9 +184,12 @@ public sealed class ConsumerConfig
                 throw new ArgumentException("partition.assignment.strategy needs at least one strategy. " + StrategiesAllowed, "partition.assignment.strategy");
             }
 
-            if (value.FirstOrDefault(s => !Enum.IsDefined(s)) is var bad && !Enum.IsDefined(bad))
+            foreach (PartitionAssignmentStrategy strategy in value)
             {
-                throw new ArgumentOutOfRangeException("partition.assignment.strategy", bad, "Allowed: Range, RoundRobin, CooperativeSticky.");
+                if (!Enum.IsDefined(strategy))
+                {
+                    throw new ArgumentOutOfRangeException("partition.assignment.strategy", strategy, "Allowed: Range, RoundRobin, CooperativeSticky.");
+                }
             }
 
             if (value.Distinct().Count() != value.Count)

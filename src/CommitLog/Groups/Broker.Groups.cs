@@ -30,6 +30,7 @@ public sealed partial class Broker
     {
         public bool TryGetPartitionCount(string topic, out int count) => broker.TryGetPartitionCount(topic, out count);
 
-        public IReadOnlyList<string> ListTopics() => broker.ListTopics(); // internal topics excluded, as Kafka's exclude.internal.topics
+        // Internal topics are left out, as Kafka's exclude.internal.topics does; no disposed check (a closing member may ask).
+        public IReadOnlyList<string> ListTopics() => [.. broker._topics.Keys.Where(name => !OffsetsTopic.IsInternal(name))];
     }
 }

@@ -70,9 +70,13 @@ public sealed partial class Broker
         var changes = new List<GroupOffsetChange>();
         foreach (TopicPartition tp in selected.OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition.Value))
         {
-            TryGetPartitionLog(tp, out PartitionLog? log);
+            if (!TryGetPartitionLog(tp, out PartitionLog? log))
+            {
+                throw new UnknownTopicOrPartitionException(tp.Topic, tp.Partition.Value, $"Cannot reset {tp}: the topic was deleted meanwhile.");
+            }
+
             long? current = committed.TryGetValue(tp, out CommittedOffset c) ? c.Offset : null;
-            changes.Add(new GroupOffsetChange(tp, current, ResetTarget(log!, reset, current, tp)));
+            changes.Add(new GroupOffsetChange(tp, current, ResetTarget(log, reset, current, tp)));
         }
 
         if (!dryRun && changes.Count > 0)
@@ -90,7 +94,7 @@ public sealed partial class Broker
         GroupIds.Validate(groupId);
         ThrowIfDisposed();
         ThrowIfGroupHasMembers(groupId, "delete it");
-        if (!OffsetStore.GroupsWithOffsets().Contains(groupId, StringComparer.Ordinal) && ViewGroup(groupId) is null)
+        if (OffsetStore.Fetch(groupId).Count == 0 && ViewGroup(groupId) is null)
         {
             throw new GroupIdNotFoundException(groupId, $"Consumer group '{groupId}' does not exist: it has no members and no committed offsets.");
         }

@@ -10,8 +10,9 @@ public sealed partial class Broker
     /// <summary>Gets the committed offsets of every group.</summary>
     internal IGroupOffsets GroupOffsets => OffsetStore;
 
-    /// <summary>Gets the store behind <see cref="GroupOffsets"/>, with its administrative operations.</summary>
-    internal GroupOffsetStore OffsetStore => field ??= new GroupOffsetStore(this, Groups.CheckCommit);
+    /// <summary>Gets the store behind <see cref="GroupOffsets"/>, with its administrative operations. Created with the broker
+    /// (after the coordinator, whose generation check it uses), so concurrent first commits share one store.</summary>
+    internal GroupOffsetStore OffsetStore { get; }
 
     /// <summary>Returns the partition count of <c>__consumer_offsets</c>, creating the topic first if it does not exist:
     /// compacted, <see cref="BrokerOptions.OffsetsTopicPartitions"/> partitions, <see cref="BrokerOptions.OffsetsTopicFlushPolicy"/>.</summary>
