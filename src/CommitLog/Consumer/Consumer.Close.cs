@@ -24,7 +24,7 @@ internal sealed partial class Consumer<TKey, TValue>
         await Task.Yield();
         _autoCommitTimer?.Dispose();
         using var bound = new CancellationTokenSource(_settings.CloseTimeout, _time);
-        if (_config.EnableAutoCommit && _config.GroupId is not null && _settings.GroupOffsets is not null)
+        if (_config.EnableAutoCommit && _config.GroupId is not null)
         {
             await AutoCommitAsync(bound.Token).ConfigureAwait(false);
         }

@@ -132,7 +132,7 @@ internal sealed partial class Consumer<TKey, TValue>
             return;
         }
 
-        IGroupOffsets offsets = RequireOffsetStore();
+        IGroupOffsets offsets = _settings.GroupOffsets;
         GroupGeneration generation = _membership?.Generation ?? GroupGeneration.None;
         long start = _time.GetTimestamp();
         await _commitGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -161,12 +161,12 @@ internal sealed partial class Consumer<TKey, TValue>
 
     private Dictionary<TopicPartition, CommittedOffset> LookUpCommitted(IReadOnlyCollection<TopicPartition> partitions)
     {
-        if (partitions.Count == 0 || _config.GroupId is not { } group || _settings.GroupOffsets is not { } offsets)
+        if (partitions.Count == 0 || _config.GroupId is not { } group)
         {
             return [];
         }
 
-        return new Dictionary<TopicPartition, CommittedOffset>(offsets.Fetch(group, partitions));
+        return new Dictionary<TopicPartition, CommittedOffset>(_settings.GroupOffsets.Fetch(group, partitions));
     }
 
     private void RequireGroup(string action)
@@ -177,9 +177,6 @@ internal sealed partial class Consumer<TKey, TValue>
                 $"Consumer {Name} cannot {action}: offsets are kept per consumer group and group.id is not set.");
         }
     }
-
-    private IGroupOffsets RequireOffsetStore() => _settings.GroupOffsets ?? throw new NotSupportedException(
-        "Committed offsets are not available: this broker has no consumer offset store.");
 
     private void StartAutoCommit()
     {
@@ -192,7 +189,7 @@ internal sealed partial class Consumer<TKey, TValue>
 
     private void AutoCommitTick()
     {
-        if (Volatile.Read(ref _closed) != 0 || _settings.GroupOffsets is null)
+        if (Volatile.Read(ref _closed) != 0)
         {
             return;
         }

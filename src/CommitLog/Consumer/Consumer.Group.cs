@@ -80,7 +80,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
             await handler(this, partitions, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_config.EnableAutoCommit && _settings.GroupOffsets is not null)
+        if (_config.EnableAutoCommit)
         {
             await AutoCommitAsync(cancellationToken, partitions).ConfigureAwait(false);
         }
@@ -119,8 +119,7 @@ internal sealed partial class Consumer<TKey, TValue> : IAssignmentListener
                     $"Consumer {Name} has partitions assigned manually ({DescribeAssignment()}); call Unassign before Subscribe.");
             }
 
-            return _membership ??= (_settings.MembershipFactory ?? throw new NotSupportedException(
-                "Consumer groups are not available in this broker; assign partitions with Assign instead."))(_config, _logger);
+            return _membership ??= _settings.MembershipFactory(_config, _logger);
         }
     }
 
