@@ -7,7 +7,7 @@ namespace CommitLog;
 public sealed partial class Broker
 {
     /// <summary>Returns the open log of a partition. A config change may replace it with a reopened one; prefer
-    /// <see cref="AppendAsync"/> and <see cref="Read"/>, which follow such a swap.</summary>
+    /// <see cref="AppendAsync(TopicPartition, Memory{byte}, CancellationToken)"/> and <see cref="Read"/>, which follow such a swap.</summary>
     internal bool TryGetPartitionLog(TopicPartition topicPartition, [NotNullWhen(true)] out PartitionLog? log)
     {
         log = TryGetSlot(topicPartition)?.Log;
@@ -39,7 +39,18 @@ public sealed partial class Broker
             : throw new UnknownTopicOrPartitionException(topic, null, $"Topic '{topic}' does not exist.");
     }
 
-    /// <summary>Appends encoded batches to a partition; see <see cref="PartitionLog.AppendAsync"/>.</summary>
+    /// <summary>
+    /// Appends a producer's batches: to the local log, or, for a replicated topic on a cluster node, through the node
+    /// (to the partition's leader, completing as <paramref name="acks"/> asks).
+    /// </summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
+    internal ValueTask<AppendResult> AppendAsync(
+        TopicPartition topicPartition, Memory<byte> batches, Acks acks, CancellationToken cancellationToken)
+        => _options.Replication is { } replication && topicPartition.Topic is { } topic && replication.IsReplicated(topic)
+            ? replication.AppendAsync(topicPartition, batches, acks, cancellationToken)
+            : AppendAsync(topicPartition, batches, cancellationToken);
+
+    /// <summary>Appends encoded batches to the local partition log; see <see cref="PartitionLog.AppendAsync"/>.</summary>
     /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
     internal async ValueTask<AppendResult> AppendAsync(
         TopicPartition topicPartition, Memory<byte> batches, CancellationToken cancellationToken = default)

@@ -9,6 +9,10 @@ public sealed partial class Broker
     /// <summary>The file holding the next producer id: 8 bytes big-endian, then a CRC-32C of them (big-endian).</summary>
     internal const string ProducerIdFileName = "producer-ids.meta";
 
+    /// <summary>The most nodes a cluster may have: a cluster node's producer ids are <c>local id × MaxClusterNodes + node id</c>,
+    /// so two nodes never hand out the same one.</summary>
+    internal const int MaxClusterNodes = 1024;
+
     private const int ProducerIdFileSize = 12;
     private readonly Lock _producerIdGate = new();
     private long _nextProducerId = -1;
@@ -18,6 +22,7 @@ public sealed partial class Broker
     /// atomically (temporary file, fsync, rename, fsync directory) before the id is handed out, so a crash can lose
     /// ids but never repeat one.
     /// </summary>
+    /// <remarks>On a cluster node the id is also unique across the cluster (see <see cref="MaxClusterNodes"/>).</remarks>
     /// <returns>The id, 0 or more.</returns>
     /// <exception cref="CorruptRecordException">The counter file is damaged.</exception>
     /// <exception cref="IOException">The storage failed.</exception>
@@ -37,7 +42,7 @@ public sealed partial class Broker
             BinaryPrimitives.WriteUInt32BigEndian(content[8..], Crc32C.Compute(content[..8]));
             CheckpointFile.WriteAtomic(_storage, DataDirectory, ProducerIdFileName, content);
             _nextProducerId = id + 1;
-            return id;
+            return _options.Replication is { } replication ? (id * MaxClusterNodes) + replication.NodeId : id;
         }
     }
 

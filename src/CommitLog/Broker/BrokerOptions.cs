@@ -111,6 +111,9 @@ public sealed class BrokerOptions
             : value;
     } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Gets the cluster node that replicates this broker's topics, or <see langword="null"/> for a standalone broker.</summary>
+    internal IPartitionReplication? Replication { get; init; }
+
     /// <summary>Returns the template that <see cref="TopicConfig.ToLogOptions"/> starts from.</summary>
     internal LogOptions LogTemplate(Storage.IO.ISegmentStorage storage) => new()
     {

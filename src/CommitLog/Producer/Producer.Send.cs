@@ -163,7 +163,7 @@ internal sealed partial class Producer<TKey, TValue>
                     sender.ArmExpiry(remaining);
                     try
                     {
-                        result = await _broker.AppendAsync(tp, bytes, CancellationToken.None).ConfigureAwait(false);
+                        result = await _broker.AppendAsync(tp, bytes, _config.Acks, CancellationToken.None).ConfigureAwait(false);
                     }
                     finally
                     {

@@ -1,0 +1,23 @@
+using CommitLog.Storage;
+
+namespace CommitLog;
+
+/// <summary>
+/// The seam through which a cluster node (CommitLog.Replication) takes over writes to replicated topics: the broker
+/// hands it every producer append to such a topic, and opens those topics' logs with a replicated high watermark, so
+/// consumers read only what the in-sync replicas hold.
+/// </summary>
+internal interface IPartitionReplication
+{
+    /// <summary>Gets the node id that makes producer ids unique across the cluster (0 to <see cref="Broker.MaxClusterNodes"/> - 1).</summary>
+    int NodeId { get; }
+
+    /// <summary>Returns whether <paramref name="topic"/> is replicated (every topic but the broker's internal ones).</summary>
+    bool IsReplicated(string topic);
+
+    /// <summary>
+    /// Appends a producer's batches to a replicated partition: on its leader (locally or by forwarding), completing
+    /// as <paramref name="acks"/> asks (all: once every in-sync replica has the records).
+    /// </summary>
+    ValueTask<AppendResult> AppendAsync(TopicPartition topicPartition, Memory<byte> batches, Acks acks, CancellationToken cancellationToken);
+}
