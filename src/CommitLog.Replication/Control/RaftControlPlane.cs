@@ -48,7 +48,7 @@ public sealed partial class RaftControlPlane : IControlPlane
 
     /// <inheritdoc/>
     /// <remarks><see cref="ClusterMetadata.ControllerId"/> is the current Raft leader as this node sees it.</remarks>
-    public ClusterMetadata Metadata => (_stateMachine?.Cell.Current ?? ClusterMetadata.Empty) with { ControllerId = ControllerId };
+    public ClusterMetadata Metadata => ClusterMetadataState.WithController(_stateMachine?.Cell.Current ?? ClusterMetadata.Empty, ControllerId);
 
     /// <summary>Gets the node id of the current Raft leader (the controller) as this node sees it, or -1.</summary>
     public int ControllerId => _cluster?.Leader is { } leader && _nodeByEndPoint.TryGetValue(leader.EndPoint, out int id) ? id : -1;

@@ -30,6 +30,8 @@ internal sealed class RaftTestCluster : IAsyncDisposable
 
     public IEnumerable<RaftControlPlane> Running => Nodes.Where(n => n is not null)!;
 
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
+
     public RaftControlPlaneOptions Options(int nodeId, X509Certificate2? certificate = null, IReadOnlyList<ControlPlaneMember>? members = null) => new()
     {
         NodeId = nodeId,
@@ -42,6 +44,7 @@ internal sealed class RaftTestCluster : IAsyncDisposable
         BrokerSessionTimeout = SessionTimeout,
         RequestTimeout = TimeSpan.FromMilliseconds(500),
         SnapshotInterval = 5,
+        LoggerFactory = LoggerFactory,
     };
 
     public async Task StartAsync(int nodeId, CancellationToken ct)
