@@ -25,7 +25,7 @@ public sealed class RaftControlPlaneTests
         await using var cluster = new RaftTestCluster();
         var started = Stopwatch.StartNew();
         RaftControlPlane controller = await StartRegisteredAsync(cluster, ct);
-        TestContext.Current.SendDiagnosticMessage($"controller elected and all registered {started.ElapsedMilliseconds} ms after the first start");
+        TestContext.Current.TestOutputHelper?.WriteLine($"controller elected and all registered {started.ElapsedMilliseconds} ms after the first start");
 
         int[] gauges = [.. cluster.Running.Select(n => GaugeProbe.Read(n.Meter, "commitlog.controller.active"))];
         Assert.Equal(1, gauges.Sum());
@@ -106,7 +106,7 @@ public sealed class RaftControlPlaneTests
         long electedMs = failover.ElapsedMilliseconds;
         await cluster.WaitForAllAsync(m => m.Brokers[stopped].IsFenced, ct);
         long fencedMs = failover.ElapsedMilliseconds;
-        TestContext.Current.SendDiagnosticMessage($"new controller after {electedMs} ms, node {stopped} fenced after {fencedMs} ms");
+        TestContext.Current.TestOutputHelper?.WriteLine($"new controller after {electedMs} ms, node {stopped} fenced after {fencedMs} ms");
 
         Assert.NotEqual(stopped, successor.NodeId);
         Assert.True(electedMs < RaftTestCluster.ElectionTimeout.TotalMilliseconds * 2 + 2000, $"election took {electedMs} ms");
@@ -133,6 +133,40 @@ public sealed class RaftControlPlaneTests
         }
 
         Assert.Equal(Orders, restarted.Metadata.Topics["orders"]);
+    }
+
+    [Fact]
+    public async Task WholeClusterRestart_EachNodeReloadsItsLogAndSnapshots_ThenContinues()
+    {
+        CancellationToken ct = TcpTestKit.Timeout(30);
+        await using var cluster = new RaftTestCluster();
+        await StartRegisteredAsync(cluster, ct);
+        RaftControlPlane any = cluster.Running.First();
+        for (int i = 0; i < 4; i++)
+        {
+            await any.CreateTopicAsync(Orders with { Name = $"t{i}" }, ct); // more entries than SnapshotInterval (5)
+        }
+
+        ClusterMetadata beforeStop = any.Metadata;
+        await cluster.WaitForAllAsync(m => m.Version >= beforeStop.Version, ct);
+        for (int i = 0; i < 3; i++)
+        {
+            await cluster.StopAsync(i);
+        }
+
+        await cluster.StartAsync(2, ct); // alone: no quorum, so everything it has comes from its own directory
+        ClusterMetadata reloaded = cluster.Nodes[2]!.Metadata;
+        Assert.Equal(beforeStop.Version, reloaded.Version);
+        Assert.Equal(beforeStop.Topics.Keys.Order(), reloaded.Topics.Keys.Order());
+        Assert.Equal(-1, reloaded.ControllerId);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(cluster.Options(2).DataDirectory, "snapshots")).Any(), "no snapshot was written");
+
+        await cluster.StartAsync(0, ct);
+        await cluster.StartAsync(1, ct);
+        await cluster.WaitForControllerAsync(ct);
+        ClusterMetadata after = await cluster.Running.First().CreateTopicAsync(Orders with { Name = "after-restart" }, ct);
+        Assert.True(after.Version > beforeStop.Version);
+        await cluster.WaitForAllAsync(m => m.Topics.ContainsKey("after-restart") && m.Topics.Count == 5, ct);
     }
 
     [Fact]
