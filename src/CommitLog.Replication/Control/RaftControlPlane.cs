@@ -40,7 +40,7 @@ public sealed partial class RaftControlPlane : IControlPlane
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<RaftControlPlane>() ?? NullLogger<RaftControlPlane>.Instance;
         _nodeByEndPoint = options.Members.ToDictionary(m => (EndPoint)m.RaftEndPoint, m => m.NodeId);
-        _metrics = new ControlPlaneMetrics(options.MeterFactory, options.NodeId, () => IsController, _logger);
+        _metrics = new ControlPlaneMetrics(options.MeterFactory, options.NodeId, () => IsController, () => Metadata, _logger);
     }
 
     /// <inheritdoc/>
@@ -200,6 +200,7 @@ public sealed partial class RaftControlPlane : IControlPlane
             return true;
         }
 
+        _metrics.RefusedPeer();
         LogRefusedPeer(direction, certificate?.Subject ?? "(no certificate)");
         return false;
     }

@@ -121,6 +121,9 @@ public sealed class RaftControlPlaneTests
             Assert.All(node.Metadata.Partitions.Values, p => Assert.NotEqual(stopped, p.Leader));
         }
 
+        Assert.Equal(1, GaugeProbe.Read(successor.Meter, "commitlog.controller.brokers.fenced"));
+        Assert.Equal(0, GaugeProbe.Read(successor.Meter, "commitlog.controller.partitions.offline"));
+        Assert.Equal(1, GaugeProbe.Read(successor.Meter, "commitlog.controller.active"));
         long versionWhileDown = successor.Metadata.Version;
         await cluster.StartAsync(stopped, ct);
         RaftControlPlane restarted = cluster.Nodes[stopped]!;
@@ -194,6 +197,7 @@ public sealed class RaftControlPlaneTests
             BrokerSessionTimeout = trusted.BrokerSessionTimeout,
             RequestTimeout = trusted.RequestTimeout,
         };
+        using var refused = new CounterProbe(cluster.Nodes[0]!.Meter, "commitlog.controller.peers.refused");
         await using var rogue = new RaftControlPlane(rogueOptions);
         await rogue.StartAsync(ct);
 
@@ -207,5 +211,6 @@ public sealed class RaftControlPlaneTests
         Assert.All(cluster.Running, n => Assert.DoesNotContain("rogue", n.Metadata.Topics.Keys));
         Assert.All(cluster.Running, n => Assert.False(n.Metadata.Brokers.ContainsKey(3)));
         Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("untrusted certificate CN=rogue", StringComparison.Ordinal));
+        Assert.True(refused.Total > 0, "node 0 counted no refused peer");
     }
 }
