@@ -167,6 +167,35 @@ public sealed class RaftControlPlaneTests
     }
 
     [Fact]
+    public async Task LeaderOutsideIsrStopped_UncleanTopic_ControllerElectsUncleanlyLogsAndCounts()
+    {
+        CancellationToken ct = TcpTestKit.Timeout(30);
+        var logs = new CapturingLoggerFactory();
+        await using var cluster = new RaftTestCluster { LoggerFactory = logs };
+        RaftControlPlane controller = await StartRegisteredAsync(cluster, ct);
+        using var unclean = new CounterProbe(controller.Meter, "commitlog.controller.unclean_leader_elections");
+        using var elections = new CounterProbe(controller.Meter, "commitlog.controller.leader_elections");
+        ClusterMetadata created = await controller.CreateTopicAsync(new ReplicatedTopic("risky", 3, 3, 1, UncleanLeaderElection: true), ct);
+        int stopped = cluster.Running.First(n => n.NodeId != controller.NodeId).NodeId;
+        PartitionState led = created.Partitions.Values.Single(p => p.Leader == stopped);
+        PartitionState alone = await controller.AlterIsrAsync(led.TopicPartition, led.LeaderEpoch, led.PartitionEpoch, [stopped], ct);
+        Assert.Equal([stopped], alone.Isr); // the followers fell behind
+
+        await cluster.StopAsync(stopped);
+        await cluster.WaitForAllAsync(m => m.Brokers[stopped].IsFenced, ct);
+
+        PartitionState moved = controller.Metadata.Partitions[led.TopicPartition];
+        int expected = led.Replicas.First(n => n != stopped);
+        Assert.Equal((expected, led.LeaderEpoch + 1), (moved.Leader, moved.LeaderEpoch));
+        Assert.Equal([expected], moved.Isr);
+        Assert.Equal(1, unclean.Total);
+        Assert.Equal(1, elections.Total);
+        Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning
+            && l.Message.Contains($"UNCLEAN leader election for {led.TopicPartition}", StringComparison.Ordinal)
+            && l.Message.Contains($"last ISR {stopped}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task WholeClusterRestart_EachNodeReloadsItsLogAndSnapshots_ThenContinues()
     {
         CancellationToken ct = TcpTestKit.Timeout(30);
