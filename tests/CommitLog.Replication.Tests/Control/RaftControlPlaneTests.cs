@@ -111,7 +111,7 @@ public sealed class RaftControlPlaneTests
         Assert.NotEqual(stopped, successor.NodeId);
         Assert.True(electedMs < RaftTestCluster.ElectionTimeout.TotalMilliseconds * 2 + 2000, $"election took {electedMs} ms");
         // the new controller counts the old one's session from one election timeout before its election
-        double minimumWait = (RaftTestCluster.SessionTimeout - RaftTestCluster.ElectionTimeout).TotalMilliseconds - 100;
+        double minimumWait = (RaftTestCluster.SessionTimeout - RaftTestCluster.ElectionTimeout).TotalMilliseconds - 300;
         Assert.True(fencedMs - electedMs >= minimumWait, $"fenced {fencedMs - electedMs} ms after the election");
         foreach (RaftControlPlane node in cluster.Running)
         {
