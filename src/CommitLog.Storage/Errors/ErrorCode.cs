@@ -21,6 +21,9 @@ public enum ErrorCode
     /// <summary>The partition does not exist (Kafka UNKNOWN_TOPIC_OR_PARTITION).</summary>
     UnknownTopicOrPartition = 3,
 
+    /// <summary>This node does not lead the partition (any more), or cannot reach its leader (Kafka NOT_LEADER_OR_FOLLOWER); retriable.</summary>
+    NotLeaderOrFollower = 6,
+
     /// <summary>A request was not completed in time, e.g. a produced batch was not acknowledged within
     /// <c>delivery.timeout.ms</c> (Kafka REQUEST_TIMED_OUT).</summary>
     RequestTimedOut = 7,
@@ -33,6 +36,14 @@ public enum ErrorCode
 
     /// <summary>A topic name is not legal or collides with an existing one (Kafka INVALID_TOPIC_EXCEPTION).</summary>
     InvalidTopic = 17,
+
+    /// <summary>An <c>acks=all</c> write was refused: fewer in-sync replicas than <c>min.insync.replicas</c>; nothing was
+    /// appended (Kafka NOT_ENOUGH_REPLICAS); retriable.</summary>
+    NotEnoughReplicas = 19,
+
+    /// <summary>An <c>acks=all</c> write was appended but the ISR shrank below <c>min.insync.replicas</c> before it was
+    /// committed; not acknowledged (Kafka NOT_ENOUGH_REPLICAS_AFTER_APPEND); retriable.</summary>
+    NotEnoughReplicasAfterAppend = 20,
 
     /// <summary>A group member used a generation that is no longer current (Kafka ILLEGAL_GENERATION).</summary>
     IllegalGeneration = 22,

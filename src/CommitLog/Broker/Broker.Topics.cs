@@ -213,7 +213,7 @@ public sealed partial class Broker
     /// closed log wait for the new one (see <see cref="PartitionSlot"/>).</summary>
     private async Task ReopenLogsAsync(TopicState state, TopicConfig config)
     {
-        LogOptions logOptions = config.ToLogOptions(_logTemplate);
+        LogOptions logOptions = LogOptionsFor(state.Record.Name, config);
         foreach (PartitionSlot slot in state.Partitions)
         {
             var swap = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

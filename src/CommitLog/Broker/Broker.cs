@@ -257,6 +257,10 @@ public sealed partial class Broker : IAsyncDisposable
         BrokerLogMessages.Opened(_logger, DataDirectory, _topics.Count, _topics.Values.Sum(t => t.Partitions.Length));
     }
 
+    /// <summary>The log settings of a topic's partitions: a topic a cluster node replicates keeps a replicated high watermark.</summary>
+    private LogOptions LogOptionsFor(string topic, TopicConfig config)
+        => config.ToReplicaLogOptions(_logTemplate, _options.Replication?.IsReplicated(topic) == true);
+
     private string PartitionDirectory(string topic, int partition)
         => Path.Combine(DataDirectory, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{topic}-{partition}"));
 
@@ -264,7 +268,7 @@ public sealed partial class Broker : IAsyncDisposable
     private async Task<PartitionLog[]> OpenLogsAsync(
         string topic, int from, int to, TopicConfig config, bool expectExisting, CancellationToken cancellationToken)
     {
-        LogOptions logOptions = config.ToLogOptions(_logTemplate);
+        LogOptions logOptions = LogOptionsFor(topic, config);
         var tasks = Enumerable.Range(from, to - from).Select(p => Task.Run(() =>
         {
             string directory = PartitionDirectory(topic, p);

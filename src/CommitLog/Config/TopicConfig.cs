@@ -207,7 +207,11 @@ public sealed class TopicConfig
     /// </summary>
     /// <param name="template">The broker-wide log settings to start from; default <see cref="LogOptions.Default"/>.</param>
     /// <returns>The log options.</returns>
-    public LogOptions ToLogOptions(LogOptions? template = null)
+    public LogOptions ToLogOptions(LogOptions? template = null) => ToReplicaLogOptions(template, replicatedHighWatermark: false);
+
+    /// <summary>Like <see cref="ToLogOptions(LogOptions?)"/>; <paramref name="replicatedHighWatermark"/> sets
+    /// <see cref="LogOptions.ReplicatedHighWatermark"/> (a replicated topic on a cluster node).</summary>
+    internal LogOptions ToReplicaLogOptions(LogOptions? template, bool replicatedHighWatermark)
     {
         template ??= LogOptions.Default;
         return new LogOptions
@@ -230,6 +234,7 @@ public sealed class TopicConfig
             Storage = template.Storage,
             TimeProvider = template.TimeProvider,
             LoggerFactory = template.LoggerFactory,
+            ReplicatedHighWatermark = replicatedHighWatermark,
         };
     }
 

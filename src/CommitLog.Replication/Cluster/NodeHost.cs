@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using CommitLog.Replication.Control;
+using CommitLog.Replication.Protocol;
+using CommitLog.Replication.Replica;
+using Microsoft.Extensions.Logging;
+
+namespace CommitLog.Replication.Cluster;
+
+/// <summary>
+/// Runs one node's replication core (<see cref="ReplicaNode"/>, which has no I/O, threads or timers) over a real
+/// transport: every call into the core happens under one lock; metadata comes from the control plane, time from a
+/// periodic tick, messages from peer connections; what the core outputs is sent after the lock is released. It is also
+/// the broker's <see cref="IPartitionReplication"/>: producer appends to replicated topics come here.
+/// </summary>
+internal sealed partial class NodeHost : IAsyncDisposable
+{
+    /// <summary>The sender id of produces from this node's own producers (node ids are never negative).</summary>
+    private const int LocalSender = -1;
+
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
+    private readonly object _lock = new();
+    private readonly ClusterNodeOptions _options;
+    private readonly ReplicaNode _core;
+    private readonly ILogger _logger;
+    private readonly ClusterMetrics _metrics = new();
+    private readonly TimeProvider _time;
+    private readonly long _startTimestamp;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<int, PeerLink> _outbound = new();
+    private readonly ConcurrentDictionary<int, PeerLink> _inbound = new();
+    private readonly ConcurrentDictionary<int, Task> _dialers = new();
+    private readonly List<Task> _loops = [];
+    private Broker? _broker;
+    private Transport.IReplicationListener? _listener;
+    private ClusterMetadata _applied = ClusterMetadata.Empty;
+    private TaskCompletionSource _appliedChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _nextCorrelationId;
+
+    public NodeHost(ClusterNodeOptions options)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _startTimestamp = _time.GetTimestamp();
+        _logger = options.LoggerFactory.CreateLogger("CommitLog.Cluster");
+        var waitMs = (long)options.ReplicaFetchWaitMax.TotalMilliseconds;
+        var replication = new ReplicationOptions
+        {
+            ReplicaLagTimeMaxMs = (long)options.ReplicaLagTimeMax.TotalMilliseconds,
+            FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, options.Transport.MaxFrameBytes - 64 * 1024)),
+            FetchBackoffMs = Math.Min(100, Math.Max(10, waitMs)),
+            FetchTimeoutMs = waitMs + 2_000,
+        };
+        _core = new ReplicaNode(options.NodeId, tp => new BrokerReplicaLog(Broker, tp), replication);
+    }
+
+    public int NodeId => _options.NodeId;
+
+    /// <summary>Gets the metadata the core has applied.</summary>
+    public ClusterMetadata Metadata => Volatile.Read(ref _applied);
+
+    /// <summary>Gets the replication core's metrics (under-replicated partitions, ISR changes, lag).</summary>
+    public ReplicationMetrics CoreMetrics => _core.Metrics;
+
+    private Broker Broker => _broker ?? throw new InvalidOperationException("The node's broker is not open yet.");
+
+    private long NowMs => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+
+    private CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Starts listening, the control plane, the metadata loop and the tick.</summary>
+    public async Task StartAsync(Broker broker, CancellationToken cancellationToken)
+    {
+        _broker = broker;
+        _listener = await _options.Transport.ListenAsync(_options.ListenAddress, cancellationToken).ConfigureAwait(false);
+        _loops.Add(Task.Run(AcceptLoopAsync, CancellationToken.None));
+        await _options.ControlPlane.StartAsync(cancellationToken).ConfigureAwait(false);
+        _loops.Add(Task.Run(MetadataLoopAsync, CancellationToken.None));
+        _loops.Add(Task.Run(TickLoopAsync, CancellationToken.None));
+        ClusterLog.Started(_logger, NodeId, _listener.Address);
+    }
+
+    /// <summary>Waits until the applied metadata satisfies <paramref name="condition"/>.</summary>
+    public async Task<ClusterMetadata> WaitForMetadataAsync(Func<ClusterMetadata, bool> condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (condition(_applied))
+                {
+                    return _applied;
+                }
+
+                changed = _appliedChanged.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates a topic through the control plane.</summary>
+    public ValueTask<ClusterMetadata> CreateTopicAsync(ReplicatedTopic topic, CancellationToken cancellationToken)
+        => _options.ControlPlane.CreateTopicAsync(topic, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var link in _outbound.Values.Concat(_inbound.Values))
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await WhenAllQuietly(_loops.Concat(_dialers.Values)).ConfigureAwait(false);
+        await _options.ControlPlane.DisposeAsync().ConfigureAwait(false);
+        FailAllPending(new ReplicationException(Storage.ErrorCode.NotLeaderOrFollower, $"Cluster node {NodeId} is shutting down."));
+        _metrics.Dispose();
+        _stop.Dispose();
+        ClusterLog.Stopped(_logger, NodeId);
+    }
+
+    private static async Task WhenAllQuietly(IEnumerable<Task> tasks)
+    {
+        foreach (var task in tasks.ToList())
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or Transport.TransportException)
+            {
+            }
+        }
+    }
+
+    private async Task MetadataLoopAsync()
+    {
+        long version = 0;
+        while (!Stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var metadata = await _options.ControlPlane.WaitForChangeAsync(version, Stopping).ConfigureAwait(false);
+                await ApplyMetadataAsync(metadata, Stopping).ConfigureAwait(false);
+                version = Math.Max(version, metadata.Version);
+            }
+            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The loop's boundary: log, back off, carry on.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                ClusterLog.MetadataFailed(_logger, e, NodeId);
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, Stopping).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Creates the local topics the metadata names, hands the metadata to the core and dials new peers.</summary>
+    private async Task ApplyMetadataAsync(ClusterMetadata metadata, CancellationToken cancellationToken)
+    {
+        if (metadata.Version <= Metadata.Version)
+        {
+            return;
+        }
+
+        foreach (var topic in metadata.Topics.Values)
+        {
+            if (!Broker.TryGetPartitionCount(topic.Name, out _))
+            {
+                try
+                {
+                    await Broker.Admin.CreateTopicAsync(topic.Name, topic.PartitionCount, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TopicAlreadyExistsException)
+                {
+                }
+            }
+        }
+
+        List<(TopicPartition, PartitionState)> roleChanges;
+        lock (_lock)
+        {
+            if (metadata.Version <= _applied.Version)
+            {
+                return;
+            }
+
+            roleChanges = RoleChanges(_applied, metadata);
+            _core.ApplyMetadata(metadata, NowMs);
+            _applied = metadata;
+            WakeParkedFetches(_ => true);
+            _appliedChanged.TrySetResult();
+            _appliedChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        Flush();
+        foreach (var (tp, state) in roleChanges)
+        {
+            LogRole(tp, state);
+        }
+
+        foreach (var broker in metadata.Brokers.Values.Where(b => b.NodeId != NodeId))
+        {
+            _ = _dialers.GetOrAdd(broker.NodeId, id => Task.Run(() => DialLoopAsync(id), CancellationToken.None));
+        }
+    }
+
+    private List<(TopicPartition, PartitionState)> RoleChanges(ClusterMetadata before, ClusterMetadata after)
+    {
+        var changes = new List<(TopicPartition, PartitionState)>();
+        foreach (var (tp, state) in after.Partitions)
+        {
+            if (!state.Replicas.Contains(NodeId))
+            {
+                continue;
+            }
+
+            if (!before.Partitions.TryGetValue(tp, out var old) || old.Leader != state.Leader || old.LeaderEpoch != state.LeaderEpoch)
+            {
+                changes.Add((tp, state));
+            }
+        }
+
+        return changes;
+    }
+
+    private void LogRole(TopicPartition tp, PartitionState state)
+    {
+        if (state.Leader == NodeId)
+        {
+            _metrics.RoleChanged("leader");
+            ClusterLog.BecameLeader(_logger, NodeId, state.Topic, state.Partition, state.LeaderEpoch, string.Join(",", state.Isr));
+        }
+        else if (state.Leader == PartitionState.NoLeader)
+        {
+            _metrics.RoleChanged("offline");
+            ClusterLog.Offline(_logger, NodeId, state.Topic, state.Partition);
+        }
+        else
+        {
+            _metrics.RoleChanged("follower");
+            ClusterLog.BecameFollower(_logger, NodeId, state.Leader, state.Topic, state.Partition, state.LeaderEpoch);
+        }
+    }
+
+    private async Task TickLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TickInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(Stopping).ConfigureAwait(false))
+            {
+                try
+                {
+                    lock (_lock)
+                    {
+                        var now = NowMs;
+                        WakeParkedFetches(p => p.DeadlineMs <= now);
+                        _core.Tick(now);
+                    }
+
+                    Flush();
+                }
+#pragma warning disable CA1031 // The tick's boundary: a failed log call is logged; the next tick tries again.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    ClusterLog.CoreFailed(_logger, e, NodeId, "a tick");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Sends what the core output (outside the lock) and forwards its ISR requests to the control plane.</summary>
+    private void Flush()
+    {
+        List<OutgoingMessage> messages;
+        List<AlterIsrRequest> isrRequests;
+        lock (_lock)
+        {
+            messages = [.. _heldOutput, .. _core.TakeMessages()];
+            _heldOutput.Clear();
+            isrRequests = _core.TakeAlterIsrRequests();
+        }
+
+        foreach (var message in messages)
+        {
+            Route(message);
+        }
+
+        foreach (var request in isrRequests)
+        {
+            _ = Task.Run(() => AlterIsrAsync(request), CancellationToken.None);
+        }
+    }
+
+    private async Task AlterIsrAsync(AlterIsrRequest request)
+    {
+        try
+        {
+            await _options.ControlPlane.AlterIsrAsync(request.TopicPartition, request.LeaderEpoch, request.PartitionEpoch, request.Isr, Stopping)
+                .ConfigureAwait(false);
+            // The result reaches the core as committed metadata; apply what the control plane already has at once.
+            await ApplyMetadataAsync(_options.ControlPlane.Metadata, Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        {
+        }
+#pragma warning disable CA1031 // Fire-and-forget boundary: the core asks again after its timeout.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ClusterLog.AlterIsrFailed(_logger, e, NodeId, request.TopicPartition.Topic, request.TopicPartition.Partition.Value,
+                string.Join(",", request.Isr));
+        }
+    }
+
+    private static string Id(int nodeId) => nodeId.ToString(CultureInfo.InvariantCulture);
+
+    private int NextCorrelationId() => Interlocked.Increment(ref _nextCorrelationId) & int.MaxValue;
+
+    private static ReplicationMessage Decode(ReadOnlyMemory<byte> payload) => MessageCodec.Decode(payload.Span);
+}

@@ -1,0 +1,95 @@
+using System.Threading.Channels;
+using CommitLog.Replication.Transport;
+
+namespace CommitLog.Replication.Cluster;
+
+/// <summary>
+/// One open connection to a peer node: frames to send go through a bounded queue drained by one writer (a connection
+/// takes one send at a time), and one reader hands every received frame to the node, always draining, so the
+/// transport's dead-peer check keeps seeing traffic. <see cref="Completion"/> ends when either side stops.
+/// </summary>
+internal sealed class PeerLink : IAsyncDisposable
+{
+    /// <summary>The frame type that carries a replication protocol message.</summary>
+    public const byte MessageFrame = 1;
+
+    private const int QueueCapacity = 1024;
+    private readonly IReplicationConnection _connection;
+    private readonly Channel<byte[]> _outgoing = Channel.CreateBounded<byte[]>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _writer;
+    private readonly Task _reader;
+
+    public PeerLink(int remoteNodeId, IReplicationConnection connection, Func<PeerLink, ReplicationFrame, ValueTask> onFrame)
+    {
+        RemoteNodeId = remoteNodeId;
+        _connection = connection;
+        _writer = Task.Run(WriteLoopAsync);
+        _reader = Task.Run(() => ReadLoopAsync(onFrame));
+        Completion = Task.WhenAny(_writer, _reader).Unwrap();
+    }
+
+    public int RemoteNodeId { get; }
+
+    /// <summary>Gets a task that completes when the link stopped (closed connection, failed send or read).</summary>
+    public Task Completion { get; }
+
+    /// <summary>Gets why the connection closed, when it did.</summary>
+    public string? CloseReason => _connection.CloseReason;
+
+    /// <summary>Queues a frame; false when the link is closed or its queue is full (the frame is dropped: the protocol
+    /// tolerates lost messages, followers re-fetch and producers time out and retry).</summary>
+    public bool TrySend(byte[] payload) => _outgoing.Writer.TryWrite(payload);
+
+    public async ValueTask DisposeAsync()
+    {
+        _outgoing.Writer.TryComplete();
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_writer, _reader).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TransportException)
+        {
+            // Stopping.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (await _outgoing.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+            {
+                while (_outgoing.Reader.TryRead(out var payload))
+                {
+                    await _connection.SendAsync(MessageFrame, payload, _stop.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _outgoing.Writer.TryComplete();
+        }
+    }
+
+    private async Task ReadLoopAsync(Func<PeerLink, ReplicationFrame, ValueTask> onFrame)
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = await _connection.ReceiveAsync(_stop.Token).ConfigureAwait(false);
+                await onFrame(this, frame).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _outgoing.Writer.TryComplete();
+        }
+    }
+}

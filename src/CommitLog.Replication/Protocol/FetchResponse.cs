@@ -1,0 +1,7 @@
+namespace CommitLog.Replication.Protocol;
+
+/// <summary>The leader's answer to a <see cref="FetchRequest"/>.</summary>
+/// <param name="CorrelationId">The request's correlation id.</param>
+/// <param name="Partitions">One entry per requested partition.</param>
+internal sealed record FetchResponse(int CorrelationId, IReadOnlyList<FetchPartitionResponse> Partitions)
+    : ReplicationMessage(CorrelationId);

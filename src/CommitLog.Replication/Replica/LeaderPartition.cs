@@ -1,0 +1,232 @@
+using CommitLog.Replication.Control;
+using CommitLog.Replication.Protocol;
+
+namespace CommitLog.Replication.Replica;
+
+/// <summary>
+/// The leader side of one partition in one leader epoch: the followers' progress, the ISR (committed and pending),
+/// the high watermark, fetch answers and <c>acks=all</c> produces waiting for the high watermark.
+/// </summary>
+internal sealed partial class LeaderPartition
+{
+    private readonly int _nodeId;
+    private readonly IReplicaLog _log;
+    private readonly ReplicationOptions _options;
+    private readonly ReplicationMetrics _metrics;
+    private readonly Dictionary<int, FollowerProgress> _followers = [];
+    private readonly List<PendingProduce> _pending = [];
+    private readonly long _epochStartOffset;
+    private PartitionState _state;
+    private ReplicatedTopic _topic;
+    private AlterIsrRequest? _inFlightIsr;
+    private long _inFlightIsrSentMs;
+    private AlterIsrRequest? _newIsrRequest;
+
+    public LeaderPartition(int nodeId, PartitionState state, ReplicatedTopic topic, IReplicaLog log, ReplicationOptions options,
+        ReplicationMetrics metrics, long nowMs)
+    {
+        _nodeId = nodeId;
+        _state = state;
+        _topic = topic;
+        _log = log;
+        _options = options;
+        _metrics = metrics;
+        var epochs = log.LeaderEpochs;
+        if (epochs.Count == 0 || epochs[^1].Epoch < state.LeaderEpoch)
+        {
+            log.SetLeaderEpoch(state.LeaderEpoch);
+            epochs = log.LeaderEpochs;
+        }
+
+        _epochStartOffset = epochs.Count > 0 && epochs[^1].Epoch == state.LeaderEpoch ? epochs[^1].StartOffset : log.LogEndOffset;
+        foreach (var replica in state.Replicas)
+        {
+            if (replica != nodeId)
+            {
+                // Kafka: an ISR member starts as caught up now; an outsider must catch up first.
+                _followers[replica] = new FollowerProgress { LastCaughtUpMs = state.Isr.Contains(replica) ? nowMs : long.MinValue / 2 };
+            }
+        }
+    }
+
+    public PartitionState State => _state;
+
+    public int LeaderEpoch => _state.LeaderEpoch;
+
+    public IReplicaLog Log => _log;
+
+    /// <summary>Gets the ISR the high watermark waits for: the committed ISR plus members a pending change adds (removals still count).</summary>
+    public IReadOnlyList<int> MaximalIsr => _inFlightIsr is null ? _state.Isr : [.. _state.Isr.Union(_inFlightIsr.Isr)];
+
+    public bool IsUnderReplicated => _state.Isr.Count < _state.Replicas.Count;
+
+    /// <summary>Takes a newer state of the same leader epoch (an ISR change was committed).</summary>
+    public void UpdateState(PartitionState state, ReplicatedTopic topic, List<OutgoingMessage> output)
+    {
+        if (state.PartitionEpoch <= _state.PartitionEpoch)
+        {
+            return;
+        }
+
+        if (state.Isr.Count < _state.Isr.Count)
+        {
+            _metrics.IsrShrink();
+        }
+        else if (state.Isr.Count > _state.Isr.Count)
+        {
+            _metrics.IsrExpand();
+        }
+
+        _state = state;
+        _topic = topic;
+        if (_inFlightIsr is not null && _inFlightIsr.PartitionEpoch < state.PartitionEpoch)
+        {
+            _inFlightIsr = null;
+        }
+
+        MaybeAdvanceHighWatermark();
+        CompletePending(long.MinValue, output);
+    }
+
+    /// <summary>Answers one partition of a follower's fetch (KIP-320 divergence check, then the records from its offset).</summary>
+    public FetchPartitionResponse HandleFetch(int replicaId, FetchPartitionRequest request, long nowMs, List<OutgoingMessage> output)
+    {
+        if (request.CurrentLeaderEpoch != _state.LeaderEpoch)
+        {
+            return Error(request, request.CurrentLeaderEpoch < _state.LeaderEpoch
+                ? ReplicationErrorCode.FencedLeaderEpoch : ReplicationErrorCode.UnknownLeaderEpoch);
+        }
+
+        if (!_followers.TryGetValue(replicaId, out var follower))
+        {
+            return Error(request, ReplicationErrorCode.NotLeaderOrFollower);
+        }
+
+        var logEnd = _log.LogEndOffset;
+        if (request.LastFetchedEpoch >= 0)
+        {
+            var (epoch, endOffset) = _log.EndOffsetForEpoch(request.LastFetchedEpoch);
+            if (epoch < request.LastFetchedEpoch || endOffset < request.FetchOffset)
+            {
+                if (epoch < 0)
+                {
+                    // The leader knows no epoch this old: everything from its first epoch on is newer than the follower's.
+                    endOffset = _log.LogStartOffset;
+                }
+
+                return new FetchPartitionResponse(request.Topic, request.Partition, ReplicationErrorCode.None, _log.HighWatermark,
+                    _log.LogStartOffset, epoch, endOffset, ReadOnlyMemory<byte>.Empty);
+            }
+        }
+
+        if (request.FetchOffset < _log.LogStartOffset || request.FetchOffset > logEnd)
+        {
+            return Error(request, ReplicationErrorCode.OffsetOutOfRange);
+        }
+
+        follower.LogEndOffset = request.FetchOffset;
+        if (request.FetchOffset >= logEnd)
+        {
+            follower.LastCaughtUpMs = nowMs;
+        }
+        else if (follower.LeaderEndAtLastFetch >= 0 && request.FetchOffset >= follower.LeaderEndAtLastFetch)
+        {
+            follower.LastCaughtUpMs = Math.Max(follower.LastCaughtUpMs, follower.LastFetchMs);
+        }
+
+        follower.LastFetchMs = nowMs;
+        follower.LeaderEndAtLastFetch = logEnd;
+        MaybeExpandIsr(replicaId, follower, nowMs);
+        MaybeAdvanceHighWatermark();
+        CompletePending(nowMs, output);
+        var records = request.FetchOffset < logEnd
+            ? _log.ReadToLogEnd(request.FetchOffset, Math.Max(1, request.MaxBytes))
+            : [];
+        return new FetchPartitionResponse(request.Topic, request.Partition, ReplicationErrorCode.None, _log.HighWatermark,
+            _log.LogStartOffset, -1, -1, records);
+    }
+
+    /// <summary>Checks the ISR for followers that fell behind, re-sends a lost ISR change and times out produces.</summary>
+    public void Tick(long nowMs, List<OutgoingMessage> output)
+    {
+        if (_inFlightIsr is not null && nowMs - _inFlightIsrSentMs >= _options.AlterIsrTimeoutMs)
+        {
+            _inFlightIsr = null;
+        }
+
+        if (_inFlightIsr is null)
+        {
+            var lagging = _state.Isr.Where(r => r != _nodeId && _followers.TryGetValue(r, out var f)
+                && nowMs - f.LastCaughtUpMs > _options.ReplicaLagTimeMaxMs).ToList();
+            if (lagging.Count > 0)
+            {
+                RequestIsr([.. _state.Isr.Except(lagging)], nowMs);
+            }
+            else
+            {
+                foreach (var (replica, follower) in _followers)
+                {
+                    MaybeExpandIsr(replica, follower, nowMs);
+                }
+            }
+        }
+
+        CompletePending(nowMs, output);
+    }
+
+    /// <summary>Takes the ISR change this leader decided on since the last call, if any.</summary>
+    public AlterIsrRequest? TakeNewIsrRequest()
+    {
+        var request = _newIsrRequest;
+        _newIsrRequest = null;
+        return request;
+    }
+
+    private void MaybeExpandIsr(int replica, FollowerProgress follower, long nowMs)
+    {
+        if (_inFlightIsr is not null || _state.Isr.Contains(replica))
+        {
+            return;
+        }
+
+        if (follower.LogEndOffset >= _log.HighWatermark && follower.LogEndOffset >= _epochStartOffset && follower.LogEndOffset >= 0)
+        {
+            RequestIsr([.. _state.Isr, replica], nowMs);
+        }
+    }
+
+    private void RequestIsr(List<int> isr, long nowMs)
+    {
+        _inFlightIsr = new AlterIsrRequest(_state.TopicPartition, _state.LeaderEpoch, _state.PartitionEpoch, isr);
+        _inFlightIsrSentMs = nowMs;
+        _newIsrRequest = _inFlightIsr;
+    }
+
+    /// <summary>HW = the smallest log end offset over the maximal ISR; it never moves back.</summary>
+    private void MaybeAdvanceHighWatermark()
+    {
+        var hw = _log.LogEndOffset;
+        foreach (var member in MaximalIsr)
+        {
+            if (member == _nodeId)
+            {
+                continue;
+            }
+
+            if (!_followers.TryGetValue(member, out var follower) || follower.LogEndOffset < 0)
+            {
+                return;
+            }
+
+            hw = Math.Min(hw, follower.LogEndOffset);
+        }
+
+        if (hw > _log.HighWatermark)
+        {
+            _log.UpdateHighWatermark(hw);
+        }
+    }
+
+    private FetchPartitionResponse Error(FetchPartitionRequest request, ReplicationErrorCode error)
+        => new(request.Topic, request.Partition, error, _log.HighWatermark, _log.LogStartOffset, -1, -1, ReadOnlyMemory<byte>.Empty);
+}
