@@ -14,9 +14,10 @@ internal sealed partial class NodeHost : IPartitionReplication
 {
     private readonly ConcurrentDictionary<int, PendingSend> _pending = new();
 
-    /// <summary>Every topic but the broker's internal ones (<c>__consumer_offsets</c>) is replicated. Decided by name, so
-    /// that a restarted node opens its replicated logs with a replicated high watermark before metadata arrives.</summary>
-    public bool IsReplicated(string topic) => !topic.StartsWith("__", StringComparison.Ordinal);
+    /// <summary>Every topic but the broker's internal ones is replicated, and <c>__consumer_offsets</c> is too (committed
+    /// offsets survive a node's loss). Decided by name, so that a restarted node opens its replicated logs with a
+    /// replicated high watermark before metadata arrives.</summary>
+    public bool IsReplicated(string topic) => !topic.StartsWith("__", StringComparison.Ordinal) || topic == Groups.OffsetsTopic.Name;
 
     public async ValueTask<AppendResult> AppendAsync(TopicPartition topicPartition, Memory<byte> batches, Acks acks, CancellationToken cancellationToken)
     {

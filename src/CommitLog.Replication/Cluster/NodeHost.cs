@@ -183,7 +183,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
             {
                 try
                 {
-                    await Broker.Admin.CreateTopicAsync(topic.Name, topic.PartitionCount, null, cancellationToken).ConfigureAwait(false);
+                    await CreateLocalTopicAsync(topic, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TopicAlreadyExistsException)
                 {

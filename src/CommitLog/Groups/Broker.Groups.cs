@@ -19,7 +19,9 @@ public sealed partial class Broker
     internal IGroupMembership CreateGroupMembership(ConsumerConfig config, ILogger logger)
     {
         ThrowIfDisposed();
-        return new GroupMembership(Groups, new BrokerTopicMetadata(this), config, _options.TimeProvider, logger);
+        // On a cluster node every join first waits for the replicated committed offsets (a standalone broker skips it).
+        return new GroupMembership(Groups, new BrokerTopicMetadata(this), config, _options.TimeProvider, logger,
+            ReplicatedOffsets is null ? null : OffsetStore.CatchUpAsync);
     }
 
     private GroupCoordinator CreateGroupCoordinator()

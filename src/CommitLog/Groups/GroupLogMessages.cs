@@ -54,4 +54,6 @@ internal static partial class GroupLogMessages
     [LoggerMessage(2326, LogLevel.Debug, "Consumer {MemberId} of group {GroupId}: SyncGroup answered generation {GenerationId}: {PartitionCount} partitions")]
     public static partial void SyncAnswered(ILogger logger, string memberId, string groupId, int generationId, int partitionCount);
 
+    [LoggerMessage(2327, LogLevel.Warning, "Consumer {MemberId} of group {GroupId}: reading the replicated committed offsets failed; retrying")]
+    public static partial void OffsetsCatchUpRetried(ILogger logger, Exception exception, string memberId, string groupId);
 }

@@ -11,6 +11,11 @@ internal sealed partial class GroupMembership
     {
         try
         {
+            if (await CatchUpOffsetsAsync(cancellationToken).ConfigureAwait(false) is { } unavailable)
+            {
+                return new JoinOutcome([], unavailable);
+            }
+
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -95,6 +100,32 @@ internal sealed partial class GroupMembership
 
             return new JoinOutcome([], Stopped: true);
         }
+    }
+
+    /// <summary>Waits until the committed offsets this node serves include every commit acknowledged before the join (the
+    /// member then starts exactly there), retrying failures after <c>retry.backoff.ms</c>; returns a failure that retrying
+    /// cannot cure (this node holds no replica of the group's offsets).</summary>
+    private async Task<CommitLogException?> CatchUpOffsetsAsync(CancellationToken cancellationToken)
+    {
+        while (_catchUpOffsets is not null)
+        {
+            try
+            {
+                await _catchUpOffsets(_groupId, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (CommitLogException e) when (!e.IsRetriable)
+            {
+                return e;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                GroupLogMessages.OffsetsCatchUpRetried(_logger, e, MemberId, _groupId);
+                await Task.Delay(CatchUpRetryBackoff, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Remembers the request the join waits for (see <see cref="IsWaitingForCoordinatorOrIdle"/>).</summary>

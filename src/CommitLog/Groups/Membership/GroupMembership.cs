@@ -18,6 +18,7 @@ namespace CommitLog.Groups.Membership;
 internal sealed partial class GroupMembership : IGroupMembership
 {
     private static readonly TimeSpan MetadataRefreshInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CatchUpRetryBackoff = TimeSpan.FromMilliseconds(100); // Kafka's retry.backoff.ms default
     private readonly GroupCoordinator _coordinator;
     private readonly IGroupTopicMetadata _topics;
     private readonly ConsumerConfig _config;
@@ -27,6 +28,7 @@ internal sealed partial class GroupMembership : IGroupMembership
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _heartbeatTimer;
+    private readonly Func<string, CancellationToken, ValueTask>? _catchUpOffsets;
     private readonly Lock _lock = new();
     private readonly HashSet<TopicPartition> _assignment = [];
     private TopicPartition[] _assignmentView = [];
@@ -55,8 +57,12 @@ internal sealed partial class GroupMembership : IGroupMembership
     /// <param name="config">The consumer's settings; <c>group.id</c> is required.</param>
     /// <param name="time">The clock of heartbeats and the poll interval.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="catchUpOffsets">Waited for before each join (a cluster node's read barrier over the replicated committed
+    /// offsets, <see cref="GroupOffsetStore.CatchUpAsync"/>), or <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><c>group.id</c> is not set.</exception>
-    public GroupMembership(GroupCoordinator coordinator, IGroupTopicMetadata topics, ConsumerConfig config, TimeProvider time, ILogger logger)
+    public GroupMembership(
+        GroupCoordinator coordinator, IGroupTopicMetadata topics, ConsumerConfig config, TimeProvider time, ILogger logger,
+        Func<string, CancellationToken, ValueTask>? catchUpOffsets = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         _coordinator = coordinator;
@@ -69,6 +75,7 @@ internal sealed partial class GroupMembership : IGroupMembership
         _cooperative = _assignors.All(a => a.IsCooperative);
         _time = time;
         _logger = logger;
+        _catchUpOffsets = catchUpOffsets;
         _lastPoll = time.GetUtcNow();
         _heartbeatTimer = time.CreateTimer(_ => OnHeartbeat(), null, config.HeartbeatIntervalMs, config.HeartbeatIntervalMs);
     }

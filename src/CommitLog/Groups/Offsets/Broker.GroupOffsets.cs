@@ -2,7 +2,8 @@ using CommitLog.Groups;
 
 namespace CommitLog;
 
-/// <content>Committed offsets: the store over the internal <c>__consumer_offsets</c> topic, created at the first commit.</content>
+/// <content>Committed offsets: the store over the internal <c>__consumer_offsets</c> topic, created at the first commit
+/// (on a cluster node: through the control plane, as a replicated topic).</content>
 public sealed partial class Broker
 {
     private readonly SemaphoreSlim _offsetsTopicGate = new(1, 1);
@@ -14,21 +15,37 @@ public sealed partial class Broker
     /// (after the coordinator, whose generation check it uses), so concurrent first commits share one store.</summary>
     internal GroupOffsetStore OffsetStore { get; }
 
+    /// <summary>Gets the cluster node's view of the replicated offsets topic, or <see langword="null"/> on a standalone
+    /// broker (and on a node that keeps <c>__consumer_offsets</c> local).</summary>
+    internal IReplicatedOffsetsTopic? ReplicatedOffsets
+        => _options.Replication is IReplicatedOffsetsTopic cluster && _options.Replication.IsReplicated(OffsetsTopic.Name) ? cluster : null;
+
     /// <summary>Returns the partition count of <c>__consumer_offsets</c>, creating the topic first if it does not exist:
-    /// compacted, <see cref="BrokerOptions.OffsetsTopicPartitions"/> partitions, <see cref="BrokerOptions.OffsetsTopicFlushPolicy"/>.</summary>
+    /// compacted, <see cref="BrokerOptions.OffsetsTopicPartitions"/> partitions, <see cref="BrokerOptions.OffsetsTopicFlushPolicy"/>.
+    /// On a cluster node the topic is created through the control plane (see <see cref="IReplicatedOffsetsTopic"/>).</summary>
     internal async ValueTask<int> EnsureOffsetsTopicAsync(CancellationToken cancellationToken)
     {
-        if (TryGetPartitionCount(OffsetsTopic.Name, out int count))
+        if (ReplicatedOffsets is { } cluster)
         {
-            return count;
+            await cluster.EnsureOffsetsTopicAsync(_options.OffsetsTopicPartitions, cancellationToken).ConfigureAwait(false);
+            return GetPartitionCount(OffsetsTopic.Name);
         }
 
+        return TryGetPartitionCount(OffsetsTopic.Name, out int count)
+            ? count
+            : await CreateLocalOffsetsTopicAsync(_options.OffsetsTopicPartitions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates this broker's copy of <c>__consumer_offsets</c> with <paramref name="partitions"/> partitions unless it
+    /// exists (a cluster node calls this when the topic reaches it in the cluster metadata); returns its partition count.</summary>
+    internal async ValueTask<int> CreateLocalOffsetsTopicAsync(int partitions, CancellationToken cancellationToken)
+    {
         await _offsetsTopicGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!TryGetPartitionCount(OffsetsTopic.Name, out count))
+            if (!TryGetPartitionCount(OffsetsTopic.Name, out int count))
             {
-                count = _options.OffsetsTopicPartitions;
+                count = partitions;
                 var config = new TopicConfig
                 {
                     CleanupPolicy = CleanupPolicy.Compact,

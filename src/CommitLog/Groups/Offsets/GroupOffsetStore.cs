@@ -6,14 +6,17 @@ namespace CommitLog.Groups;
 /// The committed offsets of every group (<see cref="IGroupOffsets"/>): each commit is one record batch appended to the
 /// group's partition of <c>__consumer_offsets</c> (all of a commit's offsets or none), and the in-memory view is
 /// updated once the append is acknowledged, in log order, so memory never runs ahead of what a restart would read back.
+/// On a cluster node the topic is replicated: see the other part of this class.
 /// </summary>
-internal sealed class GroupOffsetStore : IGroupOffsets
+internal sealed partial class GroupOffsetStore : IGroupOffsets
 {
     private const int LoadChunkBytes = 1 << 20;
     private readonly Broker _broker;
     private readonly Func<string, GroupGeneration, ErrorCode> _checkCommit;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Dictionary<TopicPartition, Entry>> _groups = new(StringComparer.Ordinal);
+    private readonly Lock _readLock = new();
+    private readonly Dictionary<int, long> _readUpTo = [];
 
     /// <summary>Creates the store.</summary>
     /// <param name="broker">The broker whose partitions are committed and which holds the offsets topic.</param>
@@ -50,13 +53,22 @@ internal sealed class GroupOffsetStore : IGroupOffsets
         }
 
         // The append is not cancelled once started, so memory and the log cannot disagree; only the wait is.
-        await WriteAsync(groupId, records).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task write = WriteAsync(groupId, records);
+        try
+        {
+            await write.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommitLogException e) when (_broker.ReplicatedOffsets is not null && e is not CommitFailedException)
+        {
+            throw NotReplicated(groupId, e);
+        }
     }
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<TopicPartition, CommittedOffset> Fetch(string groupId, IReadOnlyCollection<TopicPartition>? partitions = null)
     {
         ArgumentNullException.ThrowIfNull(groupId);
+        CatchUpGroupPartition(groupId);
         lock (_lock)
         {
             if (!_groups.TryGetValue(groupId, out Dictionary<TopicPartition, Entry>? committed))
@@ -73,6 +85,7 @@ internal sealed class GroupOffsetStore : IGroupOffsets
     /// <summary>Returns the groups that have committed offsets.</summary>
     public IReadOnlyList<string> GroupsWithOffsets()
     {
+        CatchUpAllPartitions();
         lock (_lock)
         {
             return [.. _groups.Keys.Order(StringComparer.Ordinal)];
@@ -116,31 +129,7 @@ internal sealed class GroupOffsetStore : IGroupOffsets
     {
         for (int p = 0; p < partitionCount; p++)
         {
-            var topicPartition = new TopicPartition(OffsetsTopic.Name, p);
-            if (!_broker.TryGetPartitionLog(topicPartition, out PartitionLog? log))
-            {
-                continue;
-            }
-
-            long offset = log.LogStartOffset;
-            while (offset < log.LogEndOffset)
-            {
-                using LogReadResult read = _broker.Read(topicPartition, offset, LoadChunkBytes);
-                if (read.IsEmpty)
-                {
-                    break;
-                }
-
-                foreach (RecordBatch batch in RecordBatch.ReadAll(read.Records))
-                {
-                    foreach (Record record in batch.GetRecords())
-                    {
-                        ApplyLoaded(log, record);
-                    }
-
-                    offset = batch.Header.LastOffset + 1;
-                }
-            }
+            ReadForward(new TopicPartition(OffsetsTopic.Name, p));
         }
     }
 
@@ -155,7 +144,8 @@ internal sealed class GroupOffsetStore : IGroupOffsets
             builder.Append(now, OffsetRecordCodec.EncodeKey(groupId, partition), value is { } v ? OffsetRecordCodec.EncodeValue(v) : null);
         }
 
-        AppendResult appended = await _broker.AppendAsync(target, builder.Build()).ConfigureAwait(false);
+        // acks=all: on a cluster node the commit completes once every in-sync replica has it (a standalone broker appends locally).
+        AppendResult appended = await _broker.AppendAsync(target, builder.Build(), Acks.All, CancellationToken.None).ConfigureAwait(false);
         lock (_lock)
         {
             for (int i = 0; i < records.Count; i++)

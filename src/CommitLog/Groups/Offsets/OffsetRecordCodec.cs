@@ -14,6 +14,7 @@ internal static class OffsetRecordCodec
 {
     private const short OffsetKeyVersion = 1;
     private const short OffsetValueVersion = 3;
+    private const short GroupMetadataKeyVersion = 2;
 
     /// <summary>Encodes the key of a committed offset.</summary>
     public static byte[] EncodeKey(string groupId, TopicPartition topicPartition)
@@ -26,6 +27,17 @@ internal static class OffsetRecordCodec
         int at = WriteString(span, 2, groupId);
         at = WriteString(span, at, topicPartition.Topic);
         BinaryPrimitives.WriteInt32BigEndian(span[at..], topicPartition.Partition.Value);
+        return key;
+    }
+
+    /// <summary>Encodes a group-metadata key (version 2: the group id). On a cluster node a record with this key and a null
+    /// value marks a point in the group's partition (the read barrier of <see cref="GroupOffsetStore.CatchUpAsync"/>); the
+    /// store skips such records and compaction keeps only the latest per group.</summary>
+    public static byte[] EncodeGroupMetadataKey(string groupId)
+    {
+        var key = new byte[2 + 2 + Utf8Length(groupId, "group id")];
+        BinaryPrimitives.WriteInt16BigEndian(key, GroupMetadataKeyVersion);
+        WriteString(key, 2, groupId);
         return key;
     }
 
@@ -50,7 +62,7 @@ internal static class OffsetRecordCodec
         groupId = string.Empty;
         topicPartition = default;
         short version = ReadInt16(key, 0);
-        if (version == 2)
+        if (version == GroupMetadataKeyVersion)
         {
             return false;
         }

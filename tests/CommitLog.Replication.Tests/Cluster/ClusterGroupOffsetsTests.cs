@@ -1,0 +1,182 @@
+using System.Globalization;
+using CommitLog.Groups;
+using CommitLog.Replication.Control;
+using CommitLog.Storage;
+
+namespace CommitLog.Replication.Tests.Cluster;
+
+/// <summary>Committed offsets on a three-node cluster: <c>__consumer_offsets</c> is replicated with acks=all, so a group
+/// resumes on another node exactly at its last acknowledged commit after the committing node is gone.</summary>
+public sealed class ClusterGroupOffsetsTests
+{
+    private const string Group = "billing";
+    private static readonly TopicPartition Orders0 = new("orders", 0);
+    private static readonly TopicPartition Orders1 = new("orders", 1);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Commit_CommittingNodeStopped_MemberOnAnotherNodeStartsExactlyAtCommittedOffsets()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await CreateOrdersAsync(cluster);
+        // Commit on the node that leads the group's offsets partition, so stopping it moves that leadership too.
+        var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
+        var committer = (await cluster.Node(0).WaitForLeaderAsync(offsetsPartition, Ct)).Leader;
+        await using (var member = Consumer(cluster, committer))
+        {
+            member.Subscribe("orders");
+            await ConsumeUntilAsync(member, seen => seen.Count == 2);
+            member.Commit([new TopicPartitionOffset(Orders0, new Offset(17)), new TopicPartitionOffset(Orders1, new Offset(29))]);
+            member.Commit([new TopicPartitionOffset(Orders0, new Offset(23)), new TopicPartitionOffset(Orders1, new Offset(31))]);
+        }
+
+        await cluster.StopNodeAsync(committer);
+        var survivor = (committer + 1) % 3;
+        await cluster.Node(survivor).WaitForMetadataAsync(
+            m => m.Partitions[offsetsPartition].Leader is var l && l != committer && l != PartitionState.NoLeader, Ct);
+        await using var successor = Consumer(cluster, survivor);
+        successor.Subscribe("orders");
+        var first = await ConsumeUntilAsync(successor, seen => seen.Count == 2);
+        Assert.Equal(23, first[Orders0]);
+        Assert.Equal(31, first[Orders1]);
+        var committed = successor.Committed([Orders0, Orders1], TimeSpan.FromSeconds(5)).ToDictionary(o => o.TopicPartition, o => o.Offset.Value);
+        Assert.Equal(23, committed[Orders0]);
+        Assert.Equal(31, committed[Orders1]);
+    }
+
+    [Fact]
+    public async Task Commit_TooFewInSyncReplicas_FailsRetriableAndStoresNothing()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await CreateOrdersAsync(cluster);
+        var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
+        var node = cluster.Node(0);
+        Assert.Equal(2, node.Metadata.Topics[OffsetsTopic.Name].MinInsyncReplicas);
+        Assert.Equal(3, node.Metadata.Topics[OffsetsTopic.Name].ReplicationFactor);
+        await using var member = Consumer(cluster, 0);
+        member.Assign([Orders0]);
+        member.Commit([new TopicPartitionOffset(Orders0, new Offset(5))]);
+
+        await cluster.StopNodeAsync(1);
+        await cluster.StopNodeAsync(2);
+        await node.WaitForMetadataAsync(m => m.Partitions[offsetsPartition].Isr.Count == 1 && m.Partitions[offsetsPartition].Leader == 0, Ct);
+        Assert.True(node.Broker.TryGetPartitionLog(offsetsPartition, out var log));
+        var endBefore = log.LogEndOffset;
+        var error = Assert.Throws<CommitFailedException>(() => member.Commit([new TopicPartitionOffset(Orders0, new Offset(9))]));
+        Assert.Equal(ErrorCode.NotEnoughReplicas, error.ErrorCode);
+        Assert.True(error.IsRetriable);
+        Assert.Contains("NotEnoughReplicas", error.Message, StringComparison.Ordinal);
+        Assert.Equal(endBefore, log.LogEndOffset);
+        Assert.Equal(5, node.Broker.GroupOffsets.Fetch(Group)[Orders0].Offset);
+    }
+
+    [Fact]
+    public async Task Commit_NodeReopened_ItsReplicaServesTheCommitsAfterTheOthersStop()
+    {
+        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await CreateOrdersAsync(cluster);
+        var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
+        await using (var member = Consumer(cluster, 0))
+        {
+            member.Assign([Orders0, Orders1]);
+            member.Commit([new TopicPartitionOffset(Orders0, new Offset(11)), new TopicPartitionOffset(Orders1, new Offset(13))]);
+        }
+
+        await cluster.WaitForReplicasInSyncAsync(offsetsPartition, TimeSpan.FromSeconds(10), Ct);
+        await cluster.StopNodeAsync(1);
+        await cluster.StartNodeAsync(1, Ct);
+        Assert.Equal(11, cluster.Node(1).Broker.OffsetStore.Fetch(Group)[Orders0].Offset); // read back at open
+        await cluster.Authority.WaitForAsync(m => m.Partitions[offsetsPartition].Isr.Count == 3, TimeSpan.FromSeconds(15), Ct);
+        await using (var member = Consumer(cluster, 2))
+        {
+            member.Assign([Orders0, Orders1]);
+            member.Commit([new TopicPartitionOffset(Orders0, new Offset(19)), new TopicPartitionOffset(Orders1, new Offset(21))]);
+        }
+
+        // Node 1 is the last replica standing: it leads the offsets partition alone and serves what it replicated.
+        await cluster.Authority.WaitForAsync(m => m.Partitions[offsetsPartition].Isr.Count == 3, TimeSpan.FromSeconds(15), Ct);
+        await cluster.StopNodeAsync(0);
+        await cluster.StopNodeAsync(2);
+        await cluster.Node(1).WaitForMetadataAsync(m => m.Partitions[offsetsPartition].Leader == 1, Ct);
+        if (Environment.GetEnvironmentVariable("GC_DEBUG") == "1")
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await cluster.Node(1).Broker.OffsetStore.CatchUpAsync(Group, cts.Token);
+            }
+            catch (Exception e)
+            {
+                Assert.True(cluster.Node(1).Broker.TryGetPartitionLog(offsetsPartition, out var l));
+                var st = cluster.Node(1).Metadata.Partitions[offsetsPartition];
+                Assert.Fail($"{e}\nLEO {l.LogEndOffset} HW {l.HighWatermark} leader {st.Leader} isr {string.Join(",", st.Isr)}");
+            }
+        }
+
+        await using var successor = Consumer(cluster, 1);
+        successor.Subscribe("orders");
+        var first = await ConsumeUntilAsync(successor, seen => seen.Count == 2);
+        Assert.Equal(19, first[Orders0]);
+        Assert.Equal(21, first[Orders1]);
+    }
+
+    private static async Task CreateOrdersAsync(TestCluster cluster)
+    {
+        await cluster.Node(0).CreateTopicAsync("orders", 2, 3, minInsyncReplicas: 1, cancellationToken: Ct);
+        await cluster.Node(0).WaitForLeaderAsync(Orders0, Ct);
+        await cluster.Node(0).WaitForLeaderAsync(Orders1, Ct);
+        await using var producer = cluster.Node(0).Broker.CreateProducer<Null, string>(new ProducerConfig(new Dictionary<string, string>
+        {
+            ["acks"] = "all", ["linger.ms"] = "1", ["enable.idempotence"] = "true",
+        }));
+        var sends = new List<Task>();
+        for (var i = 0; i < 40; i++)
+        {
+            var value = "record-" + i.ToString(CultureInfo.InvariantCulture);
+            sends.Add(producer.ProduceAsync(Orders0, new Message<Null, string> { Value = value }, Ct).AsTask());
+            sends.Add(producer.ProduceAsync(Orders1, new Message<Null, string> { Value = value }, Ct).AsTask());
+        }
+
+        await Task.WhenAll(sends);
+        await cluster.WaitForReplicasInSyncAsync(Orders0, TimeSpan.FromSeconds(10), Ct);
+        await cluster.WaitForReplicasInSyncAsync(Orders1, TimeSpan.FromSeconds(10), Ct);
+    }
+
+    /// <summary>Creates <c>__consumer_offsets</c> through node <paramref name="node"/> and returns the group's partition of it.</summary>
+    private static async Task<TopicPartition> OffsetsPartitionAsync(TestCluster cluster, int node)
+    {
+        var count = await cluster.Node(node).Broker.EnsureOffsetsTopicAsync(Ct);
+        var partition = new TopicPartition(OffsetsTopic.Name, OffsetsTopic.PartitionFor(Group, count));
+        await cluster.Authority.WaitForAsync(m => m.Partitions.TryGetValue(partition, out var s) && s.Isr.Count == 3, TimeSpan.FromSeconds(10), Ct);
+        return partition;
+    }
+
+    private static IConsumer<Null, string> Consumer(TestCluster cluster, int node)
+        => cluster.Node(node).Broker.CreateConsumer<Null, string>(new ConsumerConfig(new Dictionary<string, string>
+        {
+            ["group.id"] = Group,
+            ["auto.offset.reset"] = "earliest",
+            ["enable.auto.commit"] = "false",
+            ["session.timeout.ms"] = "6000",
+            ["heartbeat.interval.ms"] = "500",
+        }));
+
+    /// <summary>Consumes until <paramref name="done"/> holds for the first offset seen of each partition; returns them.</summary>
+    private static async Task<Dictionary<TopicPartition, long>> ConsumeUntilAsync(
+        IConsumer<Null, string> consumer, Func<Dictionary<TopicPartition, long>, bool> done)
+    {
+        var first = new Dictionary<TopicPartition, long>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!done(first))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out consuming; first offsets so far: {string.Join(", ", first)}.");
+            if (await Task.Run(() => consumer.Consume(TimeSpan.FromMilliseconds(100)), Ct) is { } record)
+            {
+                first.TryAdd(record.TopicPartition, record.Offset);
+            }
+        }
+
+        return first;
+    }
+}
