@@ -48,7 +48,8 @@ internal sealed partial class NodeHost : IAsyncDisposable
         {
             ReplicaLagTimeMaxMs = (long)options.ReplicaLagTimeMax.TotalMilliseconds,
             FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, options.Transport.MaxFrameBytes - 64 * 1024)),
-            FetchBackoffMs = Math.Min(100, Math.Max(10, waitMs)),
+            // The leader holds a caught-up follower's fetch (see NodeHost.LongPoll.cs), so a follower asks again at once.
+            FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
         };
         _core = new ReplicaNode(options.NodeId, tp => new BrokerReplicaLog(Broker, tp), replication);
