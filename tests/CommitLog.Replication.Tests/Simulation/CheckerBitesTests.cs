@@ -1,0 +1,29 @@
+namespace CommitLog.Replication.Tests.Simulation;
+
+/// <summary>The simulation's checker fails runs of deliberately broken replicas: it can catch the bugs it exists for.</summary>
+public sealed class CheckerBitesTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("LeaderOnlyHighWatermark")]
+    [InlineData("NeverTruncate")]
+    [InlineData("TruncateToHighWatermark")]
+    public void Simulation_BrokenReplica_CheckerFailsWithinFewSeeds(string name)
+    {
+        var bug = Enum.Parse<BrokenReplicaLog.Bug>(name);
+        string? caught = null;
+        SimThread.Run(() =>
+        {
+            for (var seed = 1; seed <= 200 && caught is null; seed++)
+            {
+                var run = new SimRun(seed, log => new BrokenReplicaLog(log, bug));
+                run.Run();
+                if (run.Violations.Count > 0)
+                {
+                    caught = $"{bug}: seed {seed}: {run.Violations[0]}";
+                }
+            }
+        });
+        Assert.True(caught is not null, $"No seed of 200 caught {bug}.");
+        output.WriteLine(caught);
+    }
+}
