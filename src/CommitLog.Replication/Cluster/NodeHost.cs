@@ -48,7 +48,8 @@ internal sealed partial class NodeHost : IAsyncDisposable
         {
             ReplicaLagTimeMaxMs = (long)options.ReplicaLagTimeMax.TotalMilliseconds,
             FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, options.Transport.MaxFrameBytes - 64 * 1024)),
-            FetchBackoffMs = Math.Min(100, Math.Max(10, waitMs)),
+            // The leader holds a caught-up follower's fetch (see NodeHost.LongPoll.cs), so a follower asks again at once.
+            FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
         };
         _core = new ReplicaNode(options.NodeId, tp => new BrokerReplicaLog(Broker, tp), replication);
@@ -141,119 +142,6 @@ internal sealed partial class NodeHost : IAsyncDisposable
             catch (Exception e) when (e is OperationCanceledException or Transport.TransportException)
             {
             }
-        }
-    }
-
-    private async Task MetadataLoopAsync()
-    {
-        long version = 0;
-        while (!Stopping.IsCancellationRequested)
-        {
-            try
-            {
-                var metadata = await _options.ControlPlane.WaitForChangeAsync(version, Stopping).ConfigureAwait(false);
-                await ApplyMetadataAsync(metadata, Stopping).ConfigureAwait(false);
-                version = Math.Max(version, metadata.Version);
-            }
-            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The loop's boundary: log, back off, carry on.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                ClusterLog.MetadataFailed(_logger, e, NodeId);
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, Stopping).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Creates the local topics the metadata names, hands the metadata to the core and dials new peers.</summary>
-    private async Task ApplyMetadataAsync(ClusterMetadata metadata, CancellationToken cancellationToken)
-    {
-        if (metadata.Version <= Metadata.Version)
-        {
-            return;
-        }
-
-        foreach (var topic in metadata.Topics.Values)
-        {
-            if (!Broker.TryGetPartitionCount(topic.Name, out _))
-            {
-                try
-                {
-                    await CreateLocalTopicAsync(topic, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TopicAlreadyExistsException)
-                {
-                }
-            }
-        }
-
-        List<(TopicPartition, PartitionState)> roleChanges;
-        lock (_lock)
-        {
-            if (metadata.Version <= _applied.Version)
-            {
-                return;
-            }
-
-            roleChanges = RoleChanges(_applied, metadata);
-            _core.ApplyMetadata(metadata, NowMs);
-            _applied = metadata;
-            WakeParkedFetches(_ => true);
-            _appliedChanged.TrySetResult();
-            _appliedChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        Flush();
-        foreach (var (tp, state) in roleChanges)
-        {
-            LogRole(tp, state);
-        }
-
-        foreach (var broker in metadata.Brokers.Values.Where(b => b.NodeId != NodeId))
-        {
-            _ = _dialers.GetOrAdd(broker.NodeId, id => Task.Run(() => DialLoopAsync(id), CancellationToken.None));
-        }
-    }
-
-    private List<(TopicPartition, PartitionState)> RoleChanges(ClusterMetadata before, ClusterMetadata after)
-    {
-        var changes = new List<(TopicPartition, PartitionState)>();
-        foreach (var (tp, state) in after.Partitions)
-        {
-            if (!state.Replicas.Contains(NodeId))
-            {
-                continue;
-            }
-
-            if (!before.Partitions.TryGetValue(tp, out var old) || old.Leader != state.Leader || old.LeaderEpoch != state.LeaderEpoch)
-            {
-                changes.Add((tp, state));
-            }
-        }
-
-        return changes;
-    }
-
-    private void LogRole(TopicPartition tp, PartitionState state)
-    {
-        if (state.Leader == NodeId)
-        {
-            _metrics.RoleChanged("leader");
-            ClusterLog.BecameLeader(_logger, NodeId, state.Topic, state.Partition, state.LeaderEpoch, string.Join(",", state.Isr));
-        }
-        else if (state.Leader == PartitionState.NoLeader)
-        {
-            _metrics.RoleChanged("offline");
-            ClusterLog.Offline(_logger, NodeId, state.Topic, state.Partition);
-        }
-        else
-        {
-            _metrics.RoleChanged("follower");
-            ClusterLog.BecameFollower(_logger, NodeId, state.Leader, state.Topic, state.Partition, state.LeaderEpoch);
         }
     }
 
