@@ -32,6 +32,7 @@ internal sealed partial class LeaderPartition
             return;
         }
 
+        MaybeAdvanceHighWatermark(); // also for acks=1: a leader alone in its ISR has nobody whose fetch would advance it
         if (request.Acks == 1)
         {
             output.Add(new OutgoingMessage(from, new ProduceResponse(request.CorrelationId, request.Topic, request.Partition,
@@ -41,7 +42,6 @@ internal sealed partial class LeaderPartition
 
         _pending.Add(new PendingProduce(from, request.CorrelationId, result.FirstOffset, result.LastOffset, result.LogAppendTime,
             nowMs + Math.Max(0, request.TimeoutMs)));
-        MaybeAdvanceHighWatermark();
         CompletePending(nowMs, output);
     }
 

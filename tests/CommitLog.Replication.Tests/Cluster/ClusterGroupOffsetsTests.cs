@@ -99,21 +99,6 @@ public sealed class ClusterGroupOffsetsTests
         await cluster.StopNodeAsync(0);
         await cluster.StopNodeAsync(2);
         await cluster.Node(1).WaitForMetadataAsync(m => m.Partitions[offsetsPartition].Leader == 1, Ct);
-        if (Environment.GetEnvironmentVariable("GC_DEBUG") == "1")
-        {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await cluster.Node(1).Broker.OffsetStore.CatchUpAsync(Group, cts.Token);
-            }
-            catch (Exception e)
-            {
-                Assert.True(cluster.Node(1).Broker.TryGetPartitionLog(offsetsPartition, out var l));
-                var st = cluster.Node(1).Metadata.Partitions[offsetsPartition];
-                Assert.Fail($"{e}\nLEO {l.LogEndOffset} HW {l.HighWatermark} leader {st.Leader} isr {string.Join(",", st.Isr)}");
-            }
-        }
-
         await using var successor = Consumer(cluster, 1);
         successor.Subscribe("orders");
         var first = await ConsumeUntilAsync(successor, seen => seen.Count == 2);
