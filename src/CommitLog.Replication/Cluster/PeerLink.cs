@@ -20,6 +20,7 @@ internal sealed class PeerLink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _writer;
     private readonly Task _reader;
+    private int _disposed;
 
     public PeerLink(int remoteNodeId, IReplicationConnection connection, Func<PeerLink, ReplicationFrame, ValueTask> onFrame)
     {
@@ -44,6 +45,11 @@ internal sealed class PeerLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // the dial loop and the host's shutdown may both dispose a link
+        }
+
         _outgoing.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);

@@ -77,29 +77,32 @@ public sealed class ClusterGroupOffsetsTests
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
         await CreateOrdersAsync(cluster);
         var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
-        await using (var member = Consumer(cluster, 0))
+        var leader = cluster.Authority.Current.Partitions[offsetsPartition].Leader;
+        var reopened = (leader + 1) % 3;
+        var other = (leader + 2) % 3;
+        await using (var member = Consumer(cluster, leader))
         {
             member.Assign([Orders0, Orders1]);
             member.Commit([new TopicPartitionOffset(Orders0, new Offset(11)), new TopicPartitionOffset(Orders1, new Offset(13))]);
         }
 
         await cluster.WaitForReplicasInSyncAsync(offsetsPartition, TimeSpan.FromSeconds(10), Ct);
-        await cluster.StopNodeAsync(1);
-        await cluster.StartNodeAsync(1, Ct);
-        Assert.Equal(11, cluster.Node(1).Broker.OffsetStore.Fetch(Group)[Orders0].Offset); // read back at open
+        await cluster.StopNodeAsync(reopened);
+        await cluster.StartNodeAsync(reopened, Ct);
+        Assert.Equal(11, cluster.Node(reopened).Broker.OffsetStore.Fetch(Group)[Orders0].Offset); // read back at open
         await cluster.Authority.WaitForAsync(m => m.Partitions[offsetsPartition].Isr.Count == 3, TimeSpan.FromSeconds(15), Ct);
-        await using (var member = Consumer(cluster, 2))
+        await using (var member = Consumer(cluster, other))
         {
             member.Assign([Orders0, Orders1]);
             member.Commit([new TopicPartitionOffset(Orders0, new Offset(19)), new TopicPartitionOffset(Orders1, new Offset(21))]);
         }
 
-        // Node 1 is the last replica standing: it leads the offsets partition alone and serves what it replicated.
-        await cluster.Authority.WaitForAsync(m => m.Partitions[offsetsPartition].Isr.Count == 3, TimeSpan.FromSeconds(15), Ct);
-        await cluster.StopNodeAsync(0);
-        await cluster.StopNodeAsync(2);
-        await cluster.Node(1).WaitForMetadataAsync(m => m.Partitions[offsetsPartition].Leader == 1, Ct);
-        await using var successor = Consumer(cluster, 1);
+        // The reopened node is the last replica standing: it leads the offsets partition alone and serves what it replicated.
+        await cluster.WaitForReplicasInSyncAsync(offsetsPartition, TimeSpan.FromSeconds(10), Ct);
+        await cluster.StopNodeAsync(other);
+        await cluster.StopNodeAsync(leader);
+        await cluster.Node(reopened).WaitForMetadataAsync(m => m.Partitions[offsetsPartition].Leader == reopened, Ct);
+        await using var successor = Consumer(cluster, reopened);
         successor.Subscribe("orders");
         var first = await ConsumeUntilAsync(successor, seen => seen.Count == 2);
         Assert.Equal(19, first[Orders0]);
@@ -145,6 +148,7 @@ public sealed class ClusterGroupOffsetsTests
             ["enable.auto.commit"] = "false",
             ["session.timeout.ms"] = "6000",
             ["heartbeat.interval.ms"] = "500",
+            ["max.poll.interval.ms"] = "40000",
         }));
 
     /// <summary>Consumes until <paramref name="done"/> holds for the first offset seen of each partition; returns them.</summary>

@@ -49,13 +49,15 @@ internal sealed partial class GroupOffsetStore
         builder.Append(_broker.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), OffsetRecordCodec.EncodeGroupMetadataKey(groupId), null);
         AppendResult marker = await _broker.AppendAsync(target, builder.Build(), Acks.Leader, cancellationToken).ConfigureAwait(false);
         long start = _broker.Options.TimeProvider.GetTimestamp();
-        while (!_broker.TryGetPartitionLog(target, out PartitionLog? log) || log.HighWatermark <= marker.LastOffset)
+        PartitionLog? log;
+        while (!_broker.TryGetPartitionLog(target, out log) || log.HighWatermark <= marker.LastOffset)
         {
             if (_broker.Options.TimeProvider.GetElapsedTime(start) > CatchUpTimeout)
             {
                 throw new TimeoutException(
                     $"Node {_broker.NodeId}: the replica of {target} did not reach offset {marker.LastOffset + 1} (the read barrier of group " +
-                    $"'{groupId}') below its high watermark within {CatchUpTimeout.TotalSeconds} s; it may be out of sync.");
+                    $"'{groupId}') below its high watermark within {CatchUpTimeout.TotalSeconds} s (high watermark {log?.HighWatermark}, log end " +
+                    $"{log?.LogEndOffset}); it may be out of sync.");
             }
 
             await Task.Delay(CatchUpPoll, _broker.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
