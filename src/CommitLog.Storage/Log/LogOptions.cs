@@ -241,6 +241,14 @@ public sealed class LogOptions
         }
     } = 4_000_000;
 
+    /// <summary>
+    /// Gets a value indicating whether the high watermark is kept apart from the log end offset, for a replicated
+    /// partition. When false (default), <see cref="PartitionLog.HighWatermark"/> is the log end offset. When true, it
+    /// starts at the value persisted in the partition checkpoint (at most the log end offset) and moves only through
+    /// <see cref="PartitionLog.UpdateHighWatermark"/>; consumers read below it and retention never deletes at or above it.
+    /// </summary>
+    public bool ReplicatedHighWatermark { get; init; }
+
     /// <summary>Gets the storage all file I/O goes through. Default: the real file system.</summary>
     public ISegmentStorage? Storage { get; init; }
 

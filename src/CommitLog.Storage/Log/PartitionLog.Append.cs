@@ -90,28 +90,7 @@ public sealed partial class PartitionLog
             }
 
             nextOffset = AssignOffsets(data, firstOffset, appendTime);
-            var position = segment.Size;
-            try
-            {
-                segment.Write(data);
-            }
-            catch (IOException e)
-            {
-                throw RollBackWrite(segment, position, e);
-            }
-
-            var batchPosition = position;
-            var rest = data;
-            while (!rest.IsEmpty)
-            {
-                var size = RecordBatchHeader.ReadTotalSize(rest);
-                segment.OnBatchWritten(batchPosition, rest[..size], _options.IndexIntervalBytes);
-                batchPosition += size;
-                rest = rest[size..];
-            }
-
-            segment.Publish(position + data.Length, nextOffset);
-            Volatile.Write(ref _logEndOffset, nextOffset);
+            WriteLocked(segment, data, nextOffset);
             _producers.Apply(data);
             if (_leaderEpoch > _epochs.LatestEpoch)
             {
@@ -136,8 +115,38 @@ public sealed partial class PartitionLog
         return new AppendResult(firstOffset, nextOffset - 1, appendTime, Durability.Written);
     }
 
+    /// <summary>Writes validated batches to the active segment, indexes them and publishes the new log end. Under the append lock.</summary>
+    private void WriteLocked(LogSegment segment, ReadOnlySpan<byte> data, long nextOffset)
+    {
+        var position = segment.Size;
+        try
+        {
+            segment.Write(data);
+        }
+        catch (IOException e)
+        {
+            throw RollBackWrite(segment, position, e);
+        }
+
+        var batchPosition = position;
+        var rest = data;
+        while (!rest.IsEmpty)
+        {
+            var size = RecordBatchHeader.ReadTotalSize(rest);
+            segment.OnBatchWritten(batchPosition, rest[..size], _options.IndexIntervalBytes);
+            batchPosition += size;
+            rest = rest[size..];
+        }
+
+        segment.Publish(position + data.Length, nextOffset);
+        Volatile.Write(ref _logEndOffset, nextOffset);
+    }
+
     /// <summary>Checks every batch's framing, size, CRC and record count before anything is written.</summary>
-    private (long Records, long MaxTimestamp) ValidateBatches(ReadOnlySpan<byte> data)
+    /// <param name="data">The batches.</param>
+    /// <param name="asFollower">Batches copied from a leader: they may hold fewer records than offsets (compacted),
+    /// and keyless records are accepted on a compacted log (the leader decided).</param>
+    private (long Records, long MaxTimestamp) ValidateBatches(ReadOnlySpan<byte> data, bool asFollower = false)
     {
         if (data.IsEmpty)
         {
@@ -170,7 +179,7 @@ public sealed partial class PartitionLog
             var batch = rest[..size];
             var count = BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.RecordsCountOffset..]);
             var delta = BatchFraming.LastOffsetDelta(batch);
-            if (count != delta + 1L)
+            if (count != delta + 1L && !asFollower)
             {
                 throw new CorruptRecordException(
                     $"Batch {index} at byte {position} of the appended buffer declares {count} records but lastOffsetDelta {delta}; " +
@@ -185,7 +194,7 @@ public sealed partial class PartitionLog
                     (found < 0 ? "a partial record" : $"{found} records") + "; they must agree. Nothing was appended.");
             }
 
-            if ((_options.CleanupPolicy & LogCleanupPolicy.Compact) != 0)
+            if ((_options.CleanupPolicy & LogCleanupPolicy.Compact) != 0 && !asFollower)
             {
                 RequireKeys(batch, index, position);
             }

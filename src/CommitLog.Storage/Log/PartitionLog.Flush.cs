@@ -137,7 +137,7 @@ public sealed partial class PartitionLog
         }
     }
 
-    /// <summary>Writes the recovery point and log start offset durably. Lock order: checkpoint lock, then append lock.</summary>
+    /// <summary>Writes the recovery point, log start offset and high watermark durably. Lock order: checkpoint lock, then append lock.</summary>
     private void WriteCheckpoint()
     {
         lock (_checkpointLock)
@@ -158,7 +158,7 @@ public sealed partial class PartitionLog
         lock (_appendLock)
         {
             var point = _recoveryPoint;
-            checkpoint = new PartitionCheckpoint(point.Offset, point.SegmentBase, point.Position, logStart ?? _logStartOffset);
+            checkpoint = new PartitionCheckpoint(point.Offset, point.SegmentBase, point.Position, logStart ?? _logStartOffset, PersistedHighWatermark);
             _checkpointDue = false;
         }
 

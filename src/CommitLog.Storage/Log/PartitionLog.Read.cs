@@ -16,22 +16,44 @@ public sealed partial class PartitionLog
     /// <exception cref="CorruptRecordException">Stored data failed its checksum; the exception names the file and position.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is not positive.</exception>
     /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public LogReadResult Read(long offset, int maxBytes)
+    public LogReadResult Read(long offset, int maxBytes) => Read(offset, maxBytes, ReadLimit.HighWatermark);
+
+    /// <summary>
+    /// Reads like <see cref="Read(long, int)"/>, up to <paramref name="limit"/>: <see cref="ReadLimit.HighWatermark"/>
+    /// for consumers, <see cref="ReadLimit.LogEnd"/> for a follower replica copying the log.
+    /// </summary>
+    /// <param name="offset">The first offset wanted, from <see cref="LogStartOffset"/> to the limit (the high watermark or the log end offset).</param>
+    /// <param name="maxBytes">The most bytes to return (a positive number).</param>
+    /// <param name="limit">How far the read may go; a batch that reaches the limit is not returned.</param>
+    /// <returns>The batches, in pooled memory; dispose the result.</returns>
+    /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is below the log start or above the limit (the exception's
+    /// <see cref="OffsetOutOfRangeException.LogEndOffset"/> is that limit).</exception>
+    /// <exception cref="CorruptRecordException">Stored data failed its checksum; the exception names the file and position.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is not positive, or <paramref name="limit"/> is not defined.</exception>
+    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
+    public LogReadResult Read(long offset, int maxBytes, ReadLimit limit)
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        if (limit is not (ReadLimit.HighWatermark or ReadLimit.LogEnd))
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "The read limit must be ReadLimit.HighWatermark or ReadLimit.LogEnd.");
+        }
+
         while (true)
         {
             var highWatermark = HighWatermark;
+            var logEnd = LogEndOffset;
             var logStart = LogStartOffset;
-            if (offset < logStart || offset > highWatermark)
+            var upper = limit == ReadLimit.LogEnd ? logEnd : highWatermark;
+            if (offset < logStart || offset > upper)
             {
-                throw new OffsetOutOfRangeException(offset, logStart, highWatermark, _directory);
+                throw new OffsetOutOfRangeException(offset, logStart, upper, _directory);
             }
 
-            if (offset == highWatermark)
+            if (offset == upper)
             {
-                return new LogReadResult(null, 0, offset, offset, highWatermark, logStart, LogEndOffset);
+                return new LogReadResult(null, 0, offset, offset, highWatermark, logStart, logEnd);
             }
 
             var segments = Volatile.Read(ref _segments);
@@ -45,7 +67,7 @@ public sealed partial class PartitionLog
 
                 try
                 {
-                    var result = ReadFromSegment(segment, offset, maxBytes, highWatermark, logStart);
+                    var result = ReadFromSegment(segment, offset, maxBytes, new ReadBounds(upper, highWatermark, logStart, logEnd));
                     if (result is not null)
                     {
                         return result;
@@ -58,48 +80,10 @@ public sealed partial class PartitionLog
             }
 
             ThrowIfDisposed();
-        }
-    }
-
-    /// <summary>
-    /// Reads like <see cref="Read"/>, but when fewer than <paramref name="minBytes"/> bytes are available waits for
-    /// appends (woken by them, not by polling) up to <paramref name="maxWait"/> (Kafka <c>fetch.min.bytes</c> and
-    /// <c>fetch.max.wait.ms</c>).
-    /// </summary>
-    /// <param name="offset">The first offset wanted.</param>
-    /// <param name="maxBytes">The most bytes to return.</param>
-    /// <param name="minBytes">The fewest bytes worth returning before <paramref name="maxWait"/>; 0 returns at once.</param>
-    /// <param name="maxWait">The longest time to wait for <paramref name="minBytes"/>.</param>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The batches available when enough arrived or the wait ended; dispose the result.</returns>
-    /// <exception cref="OffsetOutOfRangeException"><paramref name="offset"/> is outside the log.</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    /// <exception cref="ObjectDisposedException">The log was disposed.</exception>
-    public async ValueTask<LogReadResult> ReadAsync(long offset, int maxBytes, int minBytes, TimeSpan maxWait, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(minBytes);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxWait, TimeSpan.Zero);
-        var time = _options.TimeProvider;
-        var deadline = time.GetTimestamp() + (long)(maxWait.TotalSeconds * time.TimestampFrequency);
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var arrived = _dataSignal.WaitTask();
-            var result = Read(offset, maxBytes);
-            var remaining = TimeSpan.FromSeconds((deadline - time.GetTimestamp()) / (double)time.TimestampFrequency);
-            if (result.Length >= Math.Max(minBytes, 1) || minBytes == 0 || remaining <= TimeSpan.Zero)
+            if (Volatile.Read(ref _segments) == segments)
             {
-                return result;
-            }
-
-            result.Dispose();
-            try
-            {
-                await arrived.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return Read(offset, maxBytes);
+                // A segment of the current list is deleted: only a reset that failed half-way leaves that.
+                ThrowIfFailStopped();
             }
         }
     }
@@ -207,7 +191,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Reads from one segment; null if <paramref name="offset"/> is past its end (try the next segment).</summary>
-    private LogReadResult? ReadFromSegment(LogSegment segment, long offset, int maxBytes, long highWatermark, long logStart)
+    private LogReadResult? ReadFromSegment(LogSegment segment, long offset, int maxBytes, ReadBounds bounds)
     {
         var end = segment.Size;
         var position = segment.FindPosition(offset, end);
@@ -223,14 +207,14 @@ public sealed partial class PartitionLog
         try
         {
             var read = ReadFully(segment, position, buffer.AsSpan(0, length));
-            var (used, nextOffset) = TrimToVerifiedBatches(segment, position, buffer.AsSpan(0, read), offset, highWatermark);
+            var (used, nextOffset) = TrimToVerifiedBatches(segment, position, buffer.AsSpan(0, read), offset, bounds.Limit);
             if (used == 0)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
-                return new LogReadResult(null, 0, offset, offset, highWatermark, logStart, LogEndOffset);
+                return new LogReadResult(null, 0, offset, offset, bounds.HighWatermark, bounds.LogStart, bounds.LogEnd);
             }
 
-            return new LogReadResult(buffer, used, offset, nextOffset, highWatermark, logStart, LogEndOffset);
+            return new LogReadResult(buffer, used, offset, nextOffset, bounds.HighWatermark, bounds.LogStart, bounds.LogEnd);
         }
         catch
         {
@@ -275,11 +259,11 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Keeps the whole, CRC-valid batches below the high watermark; damage is an exception, never a silent cut.
+    /// Keeps the whole, CRC-valid batches that end below <paramref name="limit"/> (the high watermark or the log end); damage is an exception, never a silent cut.
     /// The base offset is outside the CRC, so it is checked against the offsets around it: the first batch must hold
     /// <paramref name="offset"/> and each next one must start where the previous one ended.
     /// </summary>
-    private static (int Used, long NextOffset) TrimToVerifiedBatches(LogSegment segment, long filePosition, ReadOnlySpan<byte> data, long offset, long highWatermark)
+    private static (int Used, long NextOffset) TrimToVerifiedBatches(LogSegment segment, long filePosition, ReadOnlySpan<byte> data, long offset, long limit)
     {
         var used = 0;
         var next = -1L;
@@ -312,7 +296,9 @@ public sealed partial class PartitionLog
                     segment.Log.Path, filePosition + used);
             }
 
-            if (baseOffset >= highWatermark)
+            // A batch that reaches the limit is left out whole: a high watermark set inside a batch must not expose
+            // the batch's records above it.
+            if (lastOffset >= limit)
             {
                 break;
             }
@@ -323,4 +309,7 @@ public sealed partial class PartitionLog
 
         return (used, next);
     }
+
+    /// <summary>What one read may return and report: the limit it stops at and the log's bounds when it started.</summary>
+    private readonly record struct ReadBounds(long Limit, long HighWatermark, long LogStart, long LogEnd);
 }

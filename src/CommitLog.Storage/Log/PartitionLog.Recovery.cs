@@ -9,10 +9,14 @@ public sealed partial class PartitionLog
     {
         var started = Stopwatch.GetTimestamp();
         RemoveLeftovers(_storage.ListFiles(_directory));
+        CompleteReset();
         CompleteSwaps();
         var files = _storage.ListFiles(_directory);
         var clean = files.Contains(SegmentFileNames.CleanShutdownFile);
         var checkpoint = _checkpointFile.Read();
+
+        // Recovery writes checkpoints before the log end is known: they carry the persisted high watermark on (-1: none).
+        _highWatermark = checkpoint?.HighWatermark ?? -1;
         var bases = files
             .Select(f => SegmentFileNames.TryParse(f, SegmentFileNames.LogSuffix, out var b) ? b : -1)
             .Where(b => b >= 0)
@@ -62,6 +66,7 @@ public sealed partial class PartitionLog
             SettleIndexes();
         }
 
+        _highWatermark = _highWatermark < 0 ? _logStartOffset : Math.Clamp(_highWatermark, _logStartOffset, _logEndOffset);
         LoadEpochs();
         LoadProducerState();
         if (clean)

@@ -116,7 +116,10 @@ public sealed partial class PartitionLog
             var belowStart = segments[count + 1].BaseOffset <= _logStartOffset;
             var expired = retentionMs >= 0 && segment.MaxTimestamp >= 0 && now - segment.MaxTimestamp > retentionMs;
             var overSize = retentionBytes >= 0 && total - retentionBytes >= segment.Size;
-            if (!(belowStart || expired || overSize))
+
+            // A replicated log deletes only below the high watermark (Kafka): followers may still need the rest.
+            var aboveHighWatermark = _options.ReplicatedHighWatermark && segments[count + 1].BaseOffset > _highWatermark;
+            if (!(belowStart || expired || overSize) || (aboveHighWatermark && !belowStart))
             {
                 break;
             }
@@ -189,7 +192,7 @@ public sealed partial class PartitionLog
                         // flushed data as lost).
                         _recoveryPoint = new FlushPoint(newEnd, segment.BaseOffset, position);
                         _flusher.Lower(newEnd);
-                        _checkpointFile.Write(new PartitionCheckpoint(newEnd, segment.BaseOffset, position, newStart));
+                        _checkpointFile.Write(new PartitionCheckpoint(newEnd, segment.BaseOffset, position, newStart, Math.Min(PersistedHighWatermark, newEnd)));
                     }
 
                     segment.TruncateTo(position, newEnd, RecomputeMaxTimestamp(segment, position));
@@ -206,6 +209,7 @@ public sealed partial class PartitionLog
                 Volatile.Write(ref _segments, segments[..(keep + 1)]);
                 Volatile.Write(ref _logEndOffset, newEnd);
                 Volatile.Write(ref _logStartOffset, newStart);
+                Volatile.Write(ref _highWatermark, Math.Clamp(_highWatermark, newStart, newEnd));
                 _epochs.TruncateFromEnd(newEnd);
                 ReportEpochWriteError();
                 _truncations++;

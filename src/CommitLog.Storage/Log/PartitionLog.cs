@@ -33,6 +33,7 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
     private LogSegment[] _segments = [];
     private long _logEndOffset;
     private long _logStartOffset;
+    private long _highWatermark;
     private long _unflushedMessages;
     private int _leaderEpoch;
     private FlushPoint _recoveryPoint;
@@ -72,8 +73,13 @@ public sealed partial class PartitionLog : IAsyncDisposable, IDisposable
     /// <summary>Gets the offset below which every record is flushed to the device.</summary>
     public long RecoveryPoint => _flusher.Flushed;
 
-    /// <summary>Gets the offset below which records are visible to consumers. Equal to <see cref="LogEndOffset"/> for an unreplicated log.</summary>
-    public long HighWatermark => LogEndOffset;
+    /// <summary>
+    /// Gets the offset below which records are visible to consumers. Equal to <see cref="LogEndOffset"/> unless
+    /// <see cref="LogOptions.ReplicatedHighWatermark"/> is set; then it is the value last given to
+    /// <see cref="UpdateHighWatermark"/> (or restored from the checkpoint), between <see cref="LogStartOffset"/> and
+    /// <see cref="LogEndOffset"/>.
+    /// </summary>
+    public long HighWatermark => _options.ReplicatedHighWatermark ? Volatile.Read(ref _highWatermark) : LogEndOffset;
 
     /// <summary>Gets the leader epoch stamped on appended batches.</summary>
     public int LeaderEpoch => Volatile.Read(ref _leaderEpoch);

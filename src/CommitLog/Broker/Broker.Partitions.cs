@@ -74,7 +74,7 @@ public sealed partial class Broker
         }
     }
 
-    /// <summary>Reads whole batches of a partition from <paramref name="offset"/>; see <see cref="PartitionLog.Read"/>.</summary>
+    /// <summary>Reads whole batches of a partition from <paramref name="offset"/>; see <see cref="PartitionLog.Read(long, int)"/>.</summary>
     /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
     internal LogReadResult Read(TopicPartition topicPartition, long offset, int maxBytes)
     {
@@ -93,7 +93,7 @@ public sealed partial class Broker
     }
 
     /// <summary>Reads a partition, waiting up to <paramref name="maxWait"/> for <paramref name="minBytes"/>; see
-    /// <see cref="PartitionLog.ReadAsync"/>.</summary>
+    /// <see cref="PartitionLog.ReadAsync(long, int, int, TimeSpan, CancellationToken)"/>.</summary>
     /// <exception cref="UnknownTopicOrPartitionException">The topic or partition does not exist.</exception>
     internal async ValueTask<LogReadResult> ReadAsync(
         TopicPartition topicPartition, long offset, int maxBytes, int minBytes, TimeSpan maxWait, CancellationToken cancellationToken = default)
