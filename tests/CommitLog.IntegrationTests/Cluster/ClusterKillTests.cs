@@ -188,9 +188,11 @@ public sealed class ClusterKillTests : IDisposable
                 var records = replicas[node].Records;
                 foreach (var (value, at) in acked.Where(a => a.Value.Partition == partition))
                 {
-                    Assert.True(records.TryGetValue(at.Offset, out var stored) && stored == value,
-                        $"{context}: acknowledged {value} at {partition}/{at.Offset} is {(stored is null ? "missing" : "replaced by " + stored)} on in-sync node {node} " +
-                        $"(its log: {records.Count} records, {(records.Count == 0 ? "empty" : $"{records.Keys.First()}..{records.Keys.Last()}")}, HW {replicas[node].HighWatermark}; data in {_root}).");
+                    if (!records.TryGetValue(at.Offset, out var stored) || stored != value)
+                    {
+                        Assert.Fail($"{context}: acknowledged {value} at {partition}/{at.Offset} is {(stored is null ? "missing" : "replaced by " + stored)} on in-sync node {node} " +
+                            $"(its log: {records.Count} records, {(records.Count == 0 ? "empty" : $"{records.Keys.First()}..{records.Keys.Last()}")}, HW {replicas[node].HighWatermark}; data in {_root}).");
+                    }
                 }
             }
 
