@@ -1,0 +1,165 @@
+using DotNext.Net.Cluster;
+using DotNext.Net.Cluster.Consensus.Raft;
+
+namespace CommitLog.Replication.Control;
+
+/// <content>Proposing commands, and the controller's liveness duty (register, fence, unfence).</content>
+public sealed partial class RaftControlPlane
+{
+    /// <summary>
+    /// Appends <paramref name="command"/> to the Raft log through the controller (directly when this node is the
+    /// controller, forwarded otherwise), retrying while no controller is reachable, and returns the change once this
+    /// node applied the entry. A submission that failed ambiguously may be committed twice; the second application
+    /// is rejected by the state machine's epoch and existence checks for every command this class proposes.
+    /// </summary>
+    internal async ValueTask<MetadataChange> ProposeAsync(MetadataCommand command, CancellationToken cancellationToken)
+    {
+        RaftMetadataStateMachine stateMachine = _stateMachine ?? throw new InvalidOperationException("StartAsync was not called.");
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        CancellationToken ct = linked.Token;
+        var requestId = Guid.NewGuid();
+        byte[] entry = RaftEntryCodec.Encode(requestId, command);
+        Task<MetadataChange> applied = stateMachine.Expect(requestId);
+        ClusterMetadata before = stateMachine.Cell.Current;
+        try
+        {
+            while (!applied.IsCompleted)
+            {
+                if (await TrySubmitAsync(entry, ct).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                await Task.WhenAny(applied, Task.Delay(_options.HeartbeatInterval, ct)).ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
+
+            MetadataChange change = await applied.WaitAsync(ct).ConfigureAwait(false);
+            _metrics.Report(change, before);
+            return change;
+        }
+        finally
+        {
+            stateMachine.Forget(requestId);
+        }
+    }
+
+    private async ValueTask<bool> TrySubmitAsync(byte[] entry, CancellationToken cancellationToken)
+    {
+        RaftCluster cluster = _cluster!;
+        int controller = ControllerId;
+        if (controller < 0)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout * 2);
+        try
+        {
+            if (controller != NodeId)
+            {
+                return await ForwardAsync(_options.Members.Single(m => m.NodeId == controller), entry, timeout.Token).ConfigureAwait(false);
+            }
+
+            await cluster.ReplicateAsync(entry, null, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ObjectDisposedException)
+        {
+            LogSubmitFailed(controller, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task RunLivenessAsync(CancellationToken cancellationToken)
+    {
+        var lastHeard = new Dictionary<int, long>();
+        bool leading = false;
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (!IsController)
+                {
+                    leading = false;
+                    continue;
+                }
+
+                long now = Environment.TickCount64;
+                if (!leading)
+                {
+                    // A new controller gives every member a full session from its election.
+                    foreach (ControlPlaneMember member in _options.Members)
+                    {
+                        lastHeard[member.NodeId] = now;
+                    }
+
+                    leading = true;
+                }
+
+                try
+                {
+                    await CheckMembersAsync(lastHeard, now, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogLivenessFailed(ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CheckMembersAsync(Dictionary<int, long> lastHeard, long now, CancellationToken cancellationToken)
+    {
+        var alive = new HashSet<int> { NodeId };
+        foreach (RaftClusterMember member in _cluster!.Members)
+        {
+            if (_nodeByEndPoint.TryGetValue(member.EndPoint, out int id) && member.Status == ClusterMemberStatus.Available)
+            {
+                alive.Add(id);
+            }
+        }
+
+        long sessionMs = (long)_options.BrokerSessionTimeout.TotalMilliseconds;
+        foreach (ControlPlaneMember member in _options.Members)
+        {
+            if (!IsController)
+            {
+                return;
+            }
+
+            ClusterMetadata metadata = _stateMachine!.Cell.Current;
+            metadata.Brokers.TryGetValue(member.NodeId, out BrokerRegistration? registration);
+            MetadataCommand? command = null;
+            if (alive.Contains(member.NodeId))
+            {
+                lastHeard[member.NodeId] = now;
+                if (registration is null || registration.Address != member.BrokerAddress)
+                {
+                    command = new RegisterBroker(member.NodeId, member.BrokerAddress);
+                }
+                else if (registration.IsFenced)
+                {
+                    command = new UnfenceBroker(member.NodeId);
+                }
+            }
+            else if (registration is { IsFenced: false } && now - lastHeard[member.NodeId] >= sessionMs)
+            {
+                command = new FenceBroker(member.NodeId);
+            }
+
+            if (command is not null)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(_options.RequestTimeout * 4);
+                LogLiveness(command.GetType().Name, member.NodeId);
+                await ProposeAsync(command, timeout.Token).ConfigureAwait(false);
+            }
+        }
+    }
+}
