@@ -5,7 +5,7 @@ using CommitLog.Throughput.Workloads;
 namespace CommitLog.Throughput.Contenders;
 
 /// <summary>
-/// Scans our log with <see cref="PartitionLog.Read"/> in 1 MiB chunks (every batch CRC-verified by the log), either
+/// Scans our log with <see cref="PartitionLog.Read(long, int)"/> in 1 MiB chunks (every batch CRC-verified by the log), either
 /// counting records from the batch headers or also walking every record (varint decode, key and value views).
 /// </summary>
 internal sealed class CommitLogScanTarget(BenchDirectory dir, PartitionLog log, int recordSize) : IScanTarget
