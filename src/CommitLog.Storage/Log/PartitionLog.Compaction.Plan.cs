@@ -15,7 +15,10 @@ public sealed partial class PartitionLog
         {
             var segment = segments[end];
             var tooYoung = lagMs > 0 && (segment.MaxTimestamp < 0 || now - segment.MaxTimestamp < lagMs);
-            if (segments[end + 1].BaseOffset > checkpointBase || tooYoung)
+
+            // A replicated log cleans only below the high watermark (Kafka cleans below the last stable offset, at most the high watermark).
+            var aboveHighWatermark = _options.ReplicatedHighWatermark && segments[end + 1].BaseOffset > HighWatermark;
+            if (segments[end + 1].BaseOffset > checkpointBase || tooYoung || aboveHighWatermark)
             {
                 break;
             }
