@@ -1,0 +1,137 @@
+using System.Globalization;
+using CommitLog;
+using CommitLog.ClusterChild;
+using CommitLog.Replication.Cluster;
+using CommitLog.Replication.Transport;
+using CommitLog.Replication.Tcp;
+
+// One cluster node over TCP with an acks=all idempotent producer (mode=controller runs the test's controller instead, see
+// ControllerProgram). Arguments (key=value): node, dir, listen, controller, secret (hex), topic, run (makes this
+// incarnation's values unique), inflight (records in flight, default 8).
+// Prints "OPEN <node>" once started, "ACK <value> <partition> <offset>" for every acknowledged record, "ERR <value> <error>"
+// for a record that failed, and "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly.
+var options = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+var secret = Convert.FromHexString(options["secret"]);
+var topic = options.GetValueOrDefault("topic", "");
+var run = options.GetValueOrDefault("run", "0");
+var inFlight = options.TryGetValue("inflight", out var f) ? int.Parse(f, CultureInfo.InvariantCulture) : 8;
+var deadPeer = TimeSpan.FromMilliseconds(1500);
+var output = Console.Out;
+void Print(string line)
+{
+    lock (output)
+    {
+        output.WriteLine(line);
+        output.Flush();
+    }
+}
+
+if (options.TryGetValue("mode", out var mode) && mode == "controller")
+{
+    return await ControllerProgram.RunAsync(secret, Print);
+}
+
+var nodeId = int.Parse(options["node"], CultureInfo.InvariantCulture);
+using var stop = new CancellationTokenSource();
+_ = Task.Run(async () =>
+{
+    while (await Console.In.ReadLineAsync() is { } line)
+    {
+        if (line == "STOP")
+        {
+            break;
+        }
+    }
+
+    await stop.CancelAsync();
+});
+
+ClusterNode? node = null;
+TcpTransport? transport = null;
+for (var attempt = 0; node is null; attempt++)
+{
+    transport = new TcpTransport(new TcpTransportOptions
+    {
+        NodeId = nodeId.ToString(CultureInfo.InvariantCulture),
+        ClusterSecret = secret,
+        KeepAliveInterval = deadPeer / 5,
+        DeadPeerTimeout = deadPeer,
+        ReconnectInitialDelay = TimeSpan.FromMilliseconds(20),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(300),
+    });
+    try
+    {
+        node = await ClusterNode.StartAsync(new ClusterNodeOptions
+        {
+            NodeId = nodeId,
+            DataDirectory = options["dir"],
+            ListenAddress = options["listen"],
+            Transport = transport,
+            ControlPlane = new RemoteControlPlane(nodeId, options["listen"], options["controller"], secret, deadPeer),
+            ReplicaLagTimeMax = TimeSpan.FromSeconds(3),
+            ReplicaFetchWaitMax = TimeSpan.FromMilliseconds(200),
+            RequestTimeout = TimeSpan.FromSeconds(5),
+        });
+    }
+    catch (Exception e) when (attempt < 20 && e is System.Net.Sockets.SocketException or IOException or TransportException)
+    {
+        // The listen port may still be held by the previous incarnation for a moment.
+        await transport.DisposeAsync();
+        await Task.Delay(250);
+    }
+}
+
+Print($"OPEN {nodeId}");
+await node.WaitForMetadataAsync(m => m.Topics.ContainsKey(topic), stop.Token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+var config = new ProducerConfig(new Dictionary<string, string>
+{
+    ["acks"] = "all",
+    ["enable.idempotence"] = "true",
+    ["retries"] = "2147483647",
+    ["linger.ms"] = "2",
+    ["request.timeout.ms"] = "5000",
+    ["delivery.timeout.ms"] = "30000",
+});
+var producer = node.Broker.CreateProducer<Null, string>(config);
+var sequence = 0;
+var running = new List<Task>();
+try
+{
+    while (!stop.IsCancellationRequested)
+    {
+        while (running.Count < inFlight && !stop.IsCancellationRequested)
+        {
+            var value = string.Create(CultureInfo.InvariantCulture, $"{nodeId}.{run}.{sequence++}");
+            running.Add(SendAsync(value));
+        }
+
+        await Task.WhenAny(running);
+        running.RemoveAll(t => t.IsCompleted);
+    }
+
+    await Task.WhenAll(running);
+}
+finally
+{
+    await producer.DisposeAsync();
+    await node.DisposeAsync();
+    await transport!.DisposeAsync();
+}
+
+Print("DONE");
+return 0;
+
+async Task SendAsync(string value)
+{
+    try
+    {
+        var result = await producer.ProduceAsync(topic, new Message<Null, string> { Value = value });
+        Print(string.Create(CultureInfo.InvariantCulture, $"ACK {value} {result.Partition.Value} {result.Offset.Value}"));
+    }
+#pragma warning disable CA1031 // Every failure is reported to the parent; the record counts as not acknowledged.
+    catch (Exception e)
+#pragma warning restore CA1031
+    {
+        Print($"ERR {value} {e.GetType().Name}");
+    }
+}
