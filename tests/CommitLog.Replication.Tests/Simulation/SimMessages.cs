@@ -1,0 +1,13 @@
+using CommitLog.Replication.Control;
+using CommitLog.Replication.Replica;
+
+namespace CommitLog.Replication.Tests.Simulation;
+
+/// <summary>A node's heartbeat to the controller.</summary>
+internal sealed record Heartbeat(int NodeId, long KnownVersion);
+
+/// <summary>The controller's metadata, pushed on change and in answer to heartbeats and ISR changes.</summary>
+internal sealed record MetadataPush(ClusterMetadata Metadata);
+
+/// <summary>A leader's ISR change travelling to the controller.</summary>
+internal sealed record AlterIsrMessage(AlterIsrRequest Request);
