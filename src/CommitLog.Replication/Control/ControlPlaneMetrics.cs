@@ -14,9 +14,10 @@ internal sealed partial class ControlPlaneMetrics : IDisposable
     private readonly bool _ownsMeter;
     private readonly Counter<long> _elections;
     private readonly Counter<long> _uncleanElections;
+    private readonly Counter<long> _refusedPeers;
     private readonly ILogger _logger;
 
-    public ControlPlaneMetrics(IMeterFactory? factory, int nodeId, Func<bool> isActiveController, ILogger logger)
+    public ControlPlaneMetrics(IMeterFactory? factory, int nodeId, Func<bool> isActiveController, Func<ClusterMetadata> metadata, ILogger logger)
     {
         _ownsMeter = factory is null;
         _logger = logger;
@@ -24,13 +25,21 @@ internal sealed partial class ControlPlaneMetrics : IDisposable
         var node = new KeyValuePair<string, object?>("node", nodeId);
         Meter.CreateObservableGauge("commitlog.controller.active", () => new Measurement<int>(isActiveController() ? 1 : 0, node),
             "{controller}", "1 on the node that currently acts as controller, 0 elsewhere (Kafka ActiveControllerCount).");
+        Meter.CreateObservableGauge("commitlog.controller.brokers.fenced", () => new Measurement<int>(metadata().Brokers.Values.Count(b => b.IsFenced), node),
+            "{node}", "Registered nodes currently fenced, in this node's metadata (Kafka FencedBrokerCount).");
+        Meter.CreateObservableGauge("commitlog.controller.partitions.offline", () => new Measurement<int>(metadata().Partitions.Values.Count(p => p.Leader == PartitionState.NoLeader), node),
+            "{partition}", "Partitions without a leader, in this node's metadata (Kafka OfflinePartitionsCount).");
         _elections = Meter.CreateCounter<long>("commitlog.controller.leader_elections", "{election}",
             "Partition leader elections the controller committed (Kafka LeaderElectionRateAndTimeMs count).");
         _uncleanElections = Meter.CreateCounter<long>("commitlog.controller.unclean_leader_elections", "{election}",
             "Elections of a leader from outside the ISR, which may lose acknowledged records (Kafka UncleanLeaderElectionsPerSec).");
+        _refusedPeers = Meter.CreateCounter<long>("commitlog.controller.peers.refused", "{connection}",
+            "Raft connections refused because the peer's TLS certificate is not trusted.");
     }
 
     public Meter Meter { get; }
+
+    public void RefusedPeer() => _refusedPeers.Add(1);
 
     /// <summary>Counts and reports the elections of one committed change.</summary>
     public void Report(MetadataChange change, ClusterMetadata before)

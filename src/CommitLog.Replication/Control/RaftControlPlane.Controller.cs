@@ -90,10 +90,17 @@ public sealed partial class RaftControlPlane
                 long now = Environment.TickCount64;
                 if (!leading)
                 {
-                    // A new controller gives every member a full session from its election.
+                    // A new controller gives every member a full session from its election, except the previous
+                    // controller: this node was elected because it had not heard from it for an election timeout.
                     foreach (ControlPlaneMember member in _options.Members)
                     {
                         lastHeard[member.NodeId] = now;
+                    }
+
+                    int previous = Volatile.Read(ref _previousController);
+                    if (previous >= 0 && previous != NodeId)
+                    {
+                        lastHeard[previous] = now - (long)_options.ElectionTimeout.TotalMilliseconds;
                     }
 
                     leading = true;

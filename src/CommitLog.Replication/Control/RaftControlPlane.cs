@@ -30,6 +30,8 @@ public sealed partial class RaftControlPlane : IControlPlane
     private RaftCluster? _cluster;
     private Task _background = Task.CompletedTask;
     private int _state; // 0 new, 1 started, 2 disposed
+    private int _lastKnownController = -1;
+    private int _previousController = -1;
 
     /// <summary>Creates the control plane of one node; <see cref="StartAsync"/> joins the cluster.</summary>
     /// <param name="options">The node's settings (validated here).</param>
@@ -40,7 +42,7 @@ public sealed partial class RaftControlPlane : IControlPlane
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<RaftControlPlane>() ?? NullLogger<RaftControlPlane>.Instance;
         _nodeByEndPoint = options.Members.ToDictionary(m => (EndPoint)m.RaftEndPoint, m => m.NodeId);
-        _metrics = new ControlPlaneMetrics(options.MeterFactory, options.NodeId, () => IsController, _logger);
+        _metrics = new ControlPlaneMetrics(options.MeterFactory, options.NodeId, () => IsController, () => Metadata, _logger);
     }
 
     /// <inheritdoc/>
@@ -200,12 +202,23 @@ public sealed partial class RaftControlPlane : IControlPlane
             return true;
         }
 
+        _metrics.RefusedPeer();
         LogRefusedPeer(direction, certificate?.Subject ?? "(no certificate)");
         return false;
     }
 
     private void OnLeaderChanged(ICluster cluster, IClusterMember? leader)
     {
-        LogLeaderChanged(NodeId, leader is null ? -1 : ControllerId);
+        int controller = leader is null ? -1 : ControllerId;
+        if (controller >= 0)
+        {
+            int known = Interlocked.Exchange(ref _lastKnownController, controller);
+            if (known != controller && known >= 0)
+            {
+                Volatile.Write(ref _previousController, known);
+            }
+        }
+
+        LogLeaderChanged(NodeId, controller);
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class StaticControlPlane : IControlPlane
         options.Validate();
         _options = options;
         _logger = options.LoggerFactory?.CreateLogger<StaticControlPlane>() ?? NullLogger<StaticControlPlane>.Instance;
-        _metrics = new ControlPlaneMetrics(options.MeterFactory, options.NodeId, static () => false, _logger);
+        _metrics = new ControlPlaneMetrics(options.MeterFactory, options.NodeId, static () => false, () => _cell.Current, _logger);
     }
 
     /// <inheritdoc/>
