@@ -36,6 +36,7 @@ internal static class ReplicationWorkload
         await cluster.Node(0).CreateTopicAsync(Topic, partitions: 1, replicationFactor: 3, minInsyncReplicas: 2).ConfigureAwait(false);
         await WaitFullIsrAsync(cluster, 0).ConfigureAwait(false);
 
+        await LatencyAsync(cluster, 200).ConfigureAwait(false);
         Console.WriteLine($"Replication: {records:N0} records of {size} B per run, {options.Rounds} rounds (+1 warm-up), 3 nodes over loopback TCP with TLS");
         var rates = new Dictionary<string, List<double>> { ["acks=1"] = [], ["acks=all"] = [] };
         for (var round = 0; round <= options.Rounds; round++)
@@ -91,6 +92,30 @@ internal static class ReplicationWorkload
             }
 
             return records / clock.Elapsed.TotalSeconds;
+        }
+    }
+
+    /// <summary>One record at a time, awaited: the time one acks=1 / acks=all produce takes, on the leader's node.</summary>
+    private static async Task LatencyAsync(BenchCluster cluster, int count)
+    {
+        var leader = Leader(cluster.Node(0).Metadata);
+        foreach (var acks in new[] { Acks.Leader, Acks.All })
+        {
+            var producer = cluster.Node(leader).Broker.CreateProducer<Null, byte[]>(new ProducerConfig { Acks = acks, EnableIdempotence = acks == Acks.All });
+            await using (producer.ConfigureAwait(false))
+            {
+                var message = new Message<Null, byte[]> { Value = new byte[100] };
+                var times = new List<double>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    await producer.ProduceAsync(Topic, message).ConfigureAwait(false);
+                    times.Add(clock.Elapsed.TotalMilliseconds);
+                }
+
+                times.Sort();
+                Console.WriteLine($"Latency, {count} awaited produces one at a time, {(acks == Acks.All ? "acks=all" : "acks=1")}: p50 {Percentile(times, 0.5):F2} ms, p99 {Percentile(times, 0.99):F2} ms");
+            }
         }
     }
 
