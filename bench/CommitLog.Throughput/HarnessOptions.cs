@@ -42,6 +42,7 @@ internal sealed class HarnessOptions
           --random-reads 100000    read-io: reads per random case
           --budgets PATH           alloc-check: allocation-budgets.json (default: found above the working directory)
           --cycles 10              replication: leader failovers measured
+          --session-ms N           replication: the control plane's broker session timeout (default: the library's)
           --dir PATH               root for temporary data (default: /tmp/commitlog-bench-<pid>)
         """;
 
@@ -85,6 +86,8 @@ internal sealed class HarnessOptions
 
     public int Cycles { get; private set; } = 10;
 
+    public TimeSpan? SessionTimeout { get; private set; }
+
     public string Root { get; private set; } = Path.Combine(Path.GetTempPath(), $"commitlog-bench-{Environment.ProcessId}");
 
     /// <summary>Records per append or scan run for <paramref name="size"/>-byte payloads.</summary>
@@ -126,6 +129,7 @@ internal sealed class HarnessOptions
                 case "--file-mb": o.FileMegabytes = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--random-reads": o.RandomReads = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--budgets": o.Budgets = value; break;
+                case "--session-ms": o.SessionTimeout = TimeSpan.FromMilliseconds(Positive(int.Parse(value, CultureInfo.InvariantCulture), name)); break;
                 case "--cycles": o.Cycles = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--dir": o.Root = Path.GetFullPath(value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");

@@ -20,10 +20,12 @@ internal sealed class BenchCluster : IAsyncDisposable
     private readonly X509Certificate2 _certificate;
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
     private readonly int[] _ports;
+    private readonly TimeSpan? _sessionTimeout;
     private readonly (ClusterNode Node, TcpTransport Transport)?[] _nodes = new (ClusterNode, TcpTransport)?[3];
 
-    public BenchCluster(string root)
+    public BenchCluster(string root, TimeSpan? sessionTimeout)
     {
+        _sessionTimeout = sessionTimeout;
         _root = root;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         _certificate = new CertificateRequest("CN=bench", key, HashAlgorithmName.SHA256)
@@ -31,15 +33,16 @@ internal sealed class BenchCluster : IAsyncDisposable
         _ports = FreePorts(9);
     }
 
-    public RaftControlPlaneOptions RaftOptions(int id) => new()
+    public RaftControlPlaneOptions RaftOptions(int id)
     {
-        NodeId = id,
-        Members = [.. Enumerable.Range(0, 3).Select(i => new ControlPlaneMember(
-            i, new IPEndPoint(IPAddress.Loopback, _ports[3 * i]), Address(3 * i + 1), Address(3 * i + 2)))],
-        DataDirectory = Path.Combine(_root, $"node-{id}", "raft"),
-        Tls = new TcpTlsOptions { Certificate = _certificate, TrustedPeers = [_certificate] },
-        ClusterSecret = _secret,
-    };
+        var members = Enumerable.Range(0, 3).Select(i => new ControlPlaneMember(
+            i, new IPEndPoint(IPAddress.Loopback, _ports[3 * i]), Address(3 * i + 1), Address(3 * i + 2))).ToArray();
+        var tls = new TcpTlsOptions { Certificate = _certificate, TrustedPeers = [_certificate] };
+        var directory = Path.Combine(_root, $"node-{id}", "raft");
+        return _sessionTimeout is { } session
+            ? new RaftControlPlaneOptions { NodeId = id, Members = members, DataDirectory = directory, Tls = tls, ClusterSecret = _secret, BrokerSessionTimeout = session }
+            : new RaftControlPlaneOptions { NodeId = id, Members = members, DataDirectory = directory, Tls = tls, ClusterSecret = _secret };
+    }
 
     public ClusterNode Node(int id) => _nodes[id]?.Node ?? throw new InvalidOperationException($"Node {id} is stopped.");
 
