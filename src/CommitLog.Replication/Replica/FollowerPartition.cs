@@ -37,6 +37,9 @@ internal sealed class FollowerPartition
     /// <summary>Gets the follower's lag in records behind the leader's high watermark it last heard of.</summary>
     public long Lag { get; private set; }
 
+    /// <summary>Gets how many fetch responses carried records the log refused (corrupt, or not following its end).</summary>
+    public int RejectedResponses { get; private set; }
+
     /// <summary>Gets the truncations this follower did on a diverging epoch (for tests and logs).</summary>
     public int Truncations { get; private set; }
 
@@ -148,7 +151,9 @@ internal sealed class FollowerPartition
         return -1;
     }
 
-    /// <summary>Copies the batches that start at or after this log's end; returns whether anything was copied.</summary>
+    /// <summary>Copies the whole batches that start at or after this log's end; returns whether anything was copied.</summary>
+    /// <remarks>Batches the log refuses (bad CRC or framing, wrong offsets) are not appended; the follower fetches again
+    /// after the backoff, as after any failed fetch.</remarks>
     private bool Append(ReadOnlyMemory<byte> records)
     {
         if (records.IsEmpty)
@@ -156,24 +161,33 @@ internal sealed class FollowerPartition
             return false;
         }
 
-        var end = _log.LogEndOffset;
-        var skip = 0;
-        foreach (var batch in RecordBatch.ReadAll(records))
+        try
         {
-            if (batch.Header.BaseOffset >= end)
+            var end = _log.LogEndOffset;
+            int start = -1, stop = 0, position = 0;
+            foreach (var batch in RecordBatch.ReadAll(records))
             {
-                break;
+                if (batch.Header.BaseOffset >= end && start < 0)
+                {
+                    start = position;
+                }
+
+                position += batch.SizeInBytes;
+                stop = position;
             }
 
-            skip += batch.SizeInBytes;
-        }
+            if (start < 0 || stop <= start)
+            {
+                return false;
+            }
 
-        if (skip >= records.Length)
+            _log.AppendAsFollower(records[start..stop].ToArray());
+            return true;
+        }
+        catch (Exception e) when (e is CorruptRecordException or RecordTooLargeException or ArgumentException)
         {
+            RejectedResponses++;
             return false;
         }
-
-        _log.AppendAsFollower(records[skip..].ToArray());
-        return true;
     }
 }

@@ -111,7 +111,7 @@ public sealed class RaftControlPlaneTests
         Assert.NotEqual(stopped, successor.NodeId);
         Assert.True(electedMs < RaftTestCluster.ElectionTimeout.TotalMilliseconds * 2 + 2000, $"election took {electedMs} ms");
         // the new controller counts the old one's session from one election timeout before its election
-        double minimumWait = (RaftTestCluster.SessionTimeout - RaftTestCluster.ElectionTimeout).TotalMilliseconds - 100;
+        double minimumWait = (RaftTestCluster.SessionTimeout - RaftTestCluster.ElectionTimeout).TotalMilliseconds - 300;
         Assert.True(fencedMs - electedMs >= minimumWait, $"fenced {fencedMs - electedMs} ms after the election");
         foreach (RaftControlPlane node in cluster.Running)
         {
@@ -164,6 +164,35 @@ public sealed class RaftControlPlaneTests
         Assert.Equal((led.LeaderEpoch + 1, led.PartitionEpoch + 1), (moved.LeaderEpoch, moved.PartitionEpoch));
         Assert.Equal(led.Replicas.First(n => n != stopped && led.Isr.Contains(n)), moved.Leader); // first replica in Replicas order that is in the ISR and alive
         Assert.Equal([.. led.Isr.Where(n => n != stopped)], moved.Isr);
+    }
+
+    [Fact]
+    public async Task LeaderOutsideIsrStopped_UncleanTopic_ControllerElectsUncleanlyLogsAndCounts()
+    {
+        CancellationToken ct = TcpTestKit.Timeout(30);
+        var logs = new CapturingLoggerFactory();
+        await using var cluster = new RaftTestCluster { LoggerFactory = logs };
+        RaftControlPlane controller = await StartRegisteredAsync(cluster, ct);
+        using var unclean = new CounterProbe(controller.Meter, "commitlog.controller.unclean_leader_elections");
+        using var elections = new CounterProbe(controller.Meter, "commitlog.controller.leader_elections");
+        ClusterMetadata created = await controller.CreateTopicAsync(new ReplicatedTopic("risky", 3, 3, 1, UncleanLeaderElection: true), ct);
+        int stopped = cluster.Running.First(n => n.NodeId != controller.NodeId).NodeId;
+        PartitionState led = created.Partitions.Values.Single(p => p.Leader == stopped);
+        PartitionState alone = await controller.AlterIsrAsync(led.TopicPartition, led.LeaderEpoch, led.PartitionEpoch, [stopped], ct);
+        Assert.Equal([stopped], alone.Isr); // the followers fell behind
+
+        await cluster.StopAsync(stopped);
+        await cluster.WaitForAllAsync(m => m.Brokers[stopped].IsFenced, ct);
+
+        PartitionState moved = controller.Metadata.Partitions[led.TopicPartition];
+        int expected = led.Replicas.First(n => n != stopped);
+        Assert.Equal((expected, led.LeaderEpoch + 1), (moved.Leader, moved.LeaderEpoch));
+        Assert.Equal([expected], moved.Isr);
+        Assert.Equal(1, unclean.Total);
+        Assert.Equal(1, elections.Total);
+        Assert.Contains(logs.Lines, l => l.Level == LogLevel.Warning
+            && l.Message.Contains($"UNCLEAN leader election for {led.TopicPartition}", StringComparison.Ordinal)
+            && l.Message.Contains($"last ISR {stopped}", StringComparison.Ordinal));
     }
 
     [Fact]

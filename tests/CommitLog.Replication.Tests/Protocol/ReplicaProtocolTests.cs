@@ -141,6 +141,29 @@ public sealed class ReplicaProtocolTests
     }
 
     [Fact]
+    public void Follower_LeaderLogStartsAfterItsEnd_ResetsToLeaderStartAndCopies()
+    {
+        using var cluster = new ReplicaTestCluster(1, 2);
+        cluster.Down.Add(2);
+        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1], partitionEpoch: 0, minIsr: 1);
+        for (var i = 0; i < 3; i++)
+        {
+            cluster.Produce(1, ReplicaTestCluster.Batch(i, $"v{i}"), correlation: i);
+        }
+
+        cluster.StorageLog(1).DeleteRecordsBefore(2);
+        Assert.Equal(2, cluster.Log(1).LogStartOffset);
+
+        // A new, empty replica: its fetch at 0 is below the leader's log start, so it restarts its log there.
+        cluster.Down.Clear();
+        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1], partitionEpoch: 0, minIsr: 1);
+        cluster.Pump();
+        Assert.Equal(2, cluster.Log(2).LogStartOffset);
+        Assert.Equal([(2L, "v2")], cluster.Records(2));
+        Assert.Equal(3, cluster.Log(2).HighWatermark);
+    }
+
+    [Fact]
     public void Fetch_StaleOrNewerEpoch_FencedOrUnknown()
     {
         using var cluster = new ReplicaTestCluster(1, 2);

@@ -38,6 +38,8 @@ internal sealed class ReplicaTestCluster : IDisposable
 
     public IReplicaLog Log(int node) => Nodes[node].GetLog(Tp)!;
 
+    public PartitionLog StorageLog(int node) => _logs[node];
+
     public void Start(int id)
     {
         Nodes[id] = new ReplicaNode(id, _ => Open(id), new ReplicationOptions { ReplicaLagTimeMaxMs = 1000, FetchBackoffMs = 0 });

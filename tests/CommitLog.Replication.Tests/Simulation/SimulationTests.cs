@@ -17,22 +17,32 @@ public sealed class SimulationTests(ITestOutputHelper output)
         IEnumerable<int> seeds = int.TryParse(single, out var s) ? [s] : Enumerable.Range(first, count);
         var watch = Stopwatch.StartNew();
         var runs = 0;
-        foreach (var seed in seeds)
+        var failure = (string?)null;
+        var token = TestContext.Current.CancellationToken;
+        SimThread.Run(() =>
         {
-            TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
-            var run = new SimRun(seed);
-            run.Run();
-            runs++;
-            if (run.Violations.Count > 0)
+            foreach (var seed in seeds)
             {
-                Assert.Fail($"Simulation seed {seed} failed:\n  {string.Join("\n  ", run.Violations.Take(10))}\n" +
-                    $"Replay: COMMITLOG_SIM_SEED={seed} dotnet test --project tests/CommitLog.Replication.Tests -- --filter-method \"*Simulation_ManySeeds*\"");
-            }
+                token.ThrowIfCancellationRequested();
+                var run = new SimRun(seed);
+                run.Run();
+                runs++;
+                if (run.Violations.Count > 0)
+                {
+                    failure = $"Simulation seed {seed} failed:\n  {string.Join("\n  ", run.Violations.Take(10))}\n" +
+                        $"Replay: COMMITLOG_SIM_SEED={seed} dotnet test --project tests/CommitLog.Replication.Tests -- --filter-method \"*Simulation_ManySeeds*\"";
+                    return;
+                }
 
-            if (single is not null)
-            {
-                output.WriteLine($"seed {seed}: {run.Stats}");
+                if (single is not null)
+                {
+                    output.WriteLine($"seed {seed}: {run.Stats}");
+                }
             }
+        });
+        if (failure is not null)
+        {
+            Assert.Fail(failure);
         }
 
         output.WriteLine($"{runs} seeds passed in {watch.Elapsed.TotalSeconds:F1} s");
@@ -42,9 +52,12 @@ public sealed class SimulationTests(ITestOutputHelper output)
     public void Simulation_SameSeed_ReplaysIdentically()
     {
         var a = new SimRun(42);
-        a.Run();
         var b = new SimRun(42);
-        b.Run();
+        SimThread.Run(() =>
+        {
+            a.Run();
+            b.Run();
+        });
         Assert.NotEqual("", a.Stats);
         Assert.Equal(a.Stats, b.Stats);
     }
