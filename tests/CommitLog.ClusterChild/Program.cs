@@ -9,7 +9,8 @@ using CommitLog.Replication.Tcp;
 // ControllerProgram). Arguments (key=value): node, dir, listen, controller, secret (hex), topic, run (makes this
 // incarnation's values unique), inflight (records in flight, default 8).
 // Prints "OPEN <node>" once started, "ACK <value> <partition> <offset>" for every acknowledged record, "ERR <value> <error>"
-// for a record that failed, and "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly.
+// for a record that failed, "PAUSED" once a "PAUSE" line on stdin stopped the producer (its records all answered), and
+// "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly.
 var options = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
 var secret = Convert.FromHexString(options["secret"]);
 var topic = options.GetValueOrDefault("topic", "");
@@ -33,16 +34,22 @@ if (options.TryGetValue("mode", out var mode) && mode == "controller")
 
 var nodeId = int.Parse(options["node"], CultureInfo.InvariantCulture);
 using var stop = new CancellationTokenSource();
+using var pause = new CancellationTokenSource();
 _ = Task.Run(async () =>
 {
     while (await Console.In.ReadLineAsync() is { } line)
     {
-        if (line == "STOP")
+        if (line == "PAUSE")
+        {
+            await pause.CancelAsync();
+        }
+        else if (line == "STOP")
         {
             break;
         }
     }
 
+    await pause.CancelAsync();
     await stop.CancelAsync();
 });
 
@@ -97,9 +104,9 @@ var sequence = 0;
 var running = new List<Task>();
 try
 {
-    while (!stop.IsCancellationRequested)
+    while (!pause.IsCancellationRequested)
     {
-        while (running.Count < inFlight && !stop.IsCancellationRequested)
+        while (running.Count < inFlight && !pause.IsCancellationRequested)
         {
             var value = string.Create(CultureInfo.InvariantCulture, $"{nodeId}.{run}.{sequence++}");
             running.Add(SendAsync(value));
@@ -110,6 +117,8 @@ try
     }
 
     await Task.WhenAll(running);
+    Print("PAUSED");
+    await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
 }
 finally
 {

@@ -170,6 +170,9 @@ internal sealed partial class NodeHost
                         var tp = new TopicPartition(produce.Topic, produce.Partition);
                         WakeParkedFetches(p => p.Touches(tp));
                         break;
+                    case FetchResponse:
+                        _core.Tick(now); // fetch the next records now, not at the next tick
+                        break;
                 }
             }
         }

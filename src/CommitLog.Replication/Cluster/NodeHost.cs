@@ -27,6 +27,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<int, PeerLink> _outbound = new();
     private readonly ConcurrentDictionary<int, PeerLink> _inbound = new();
     private readonly ConcurrentDictionary<int, Task> _dialers = new();
@@ -42,13 +43,15 @@ internal sealed partial class NodeHost : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _startTimestamp = _time.GetTimestamp();
+        _stopping = _stop.Token; // kept: background tasks may still look at it after the source is disposed
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Cluster");
         var waitMs = (long)options.ReplicaFetchWaitMax.TotalMilliseconds;
         var replication = new ReplicationOptions
         {
             ReplicaLagTimeMaxMs = (long)options.ReplicaLagTimeMax.TotalMilliseconds,
             FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, options.Transport.MaxFrameBytes - 64 * 1024)),
-            FetchBackoffMs = Math.Min(100, Math.Max(10, waitMs)),
+            // The leader holds a caught-up follower's fetch (see NodeHost.LongPoll.cs), so a follower asks again at once.
+            FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
         };
         _core = new ReplicaNode(options.NodeId, tp => new BrokerReplicaLog(Broker, tp), replication);
@@ -66,7 +69,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
 
     private long NowMs => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
-    private CancellationToken Stopping => _stop.Token;
+    private CancellationToken Stopping => _stopping;
 
     /// <summary>Starts listening, the control plane, the metadata loop and the tick.</summary>
     public async Task StartAsync(Broker broker, CancellationToken cancellationToken)
@@ -141,119 +144,6 @@ internal sealed partial class NodeHost : IAsyncDisposable
             catch (Exception e) when (e is OperationCanceledException or Transport.TransportException)
             {
             }
-        }
-    }
-
-    private async Task MetadataLoopAsync()
-    {
-        long version = 0;
-        while (!Stopping.IsCancellationRequested)
-        {
-            try
-            {
-                var metadata = await _options.ControlPlane.WaitForChangeAsync(version, Stopping).ConfigureAwait(false);
-                await ApplyMetadataAsync(metadata, Stopping).ConfigureAwait(false);
-                version = Math.Max(version, metadata.Version);
-            }
-            catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // The loop's boundary: log, back off, carry on.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                ClusterLog.MetadataFailed(_logger, e, NodeId);
-                await Task.Delay(TimeSpan.FromMilliseconds(200), _time, Stopping).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Creates the local topics the metadata names, hands the metadata to the core and dials new peers.</summary>
-    private async Task ApplyMetadataAsync(ClusterMetadata metadata, CancellationToken cancellationToken)
-    {
-        if (metadata.Version <= Metadata.Version)
-        {
-            return;
-        }
-
-        foreach (var topic in metadata.Topics.Values)
-        {
-            if (!Broker.TryGetPartitionCount(topic.Name, out _))
-            {
-                try
-                {
-                    await Broker.Admin.CreateTopicAsync(topic.Name, topic.PartitionCount, null, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TopicAlreadyExistsException)
-                {
-                }
-            }
-        }
-
-        List<(TopicPartition, PartitionState)> roleChanges;
-        lock (_lock)
-        {
-            if (metadata.Version <= _applied.Version)
-            {
-                return;
-            }
-
-            roleChanges = RoleChanges(_applied, metadata);
-            _core.ApplyMetadata(metadata, NowMs);
-            _applied = metadata;
-            WakeParkedFetches(_ => true);
-            _appliedChanged.TrySetResult();
-            _appliedChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        Flush();
-        foreach (var (tp, state) in roleChanges)
-        {
-            LogRole(tp, state);
-        }
-
-        foreach (var broker in metadata.Brokers.Values.Where(b => b.NodeId != NodeId))
-        {
-            _ = _dialers.GetOrAdd(broker.NodeId, id => Task.Run(() => DialLoopAsync(id), CancellationToken.None));
-        }
-    }
-
-    private List<(TopicPartition, PartitionState)> RoleChanges(ClusterMetadata before, ClusterMetadata after)
-    {
-        var changes = new List<(TopicPartition, PartitionState)>();
-        foreach (var (tp, state) in after.Partitions)
-        {
-            if (!state.Replicas.Contains(NodeId))
-            {
-                continue;
-            }
-
-            if (!before.Partitions.TryGetValue(tp, out var old) || old.Leader != state.Leader || old.LeaderEpoch != state.LeaderEpoch)
-            {
-                changes.Add((tp, state));
-            }
-        }
-
-        return changes;
-    }
-
-    private void LogRole(TopicPartition tp, PartitionState state)
-    {
-        if (state.Leader == NodeId)
-        {
-            _metrics.RoleChanged("leader");
-            ClusterLog.BecameLeader(_logger, NodeId, state.Topic, state.Partition, state.LeaderEpoch, string.Join(",", state.Isr));
-        }
-        else if (state.Leader == PartitionState.NoLeader)
-        {
-            _metrics.RoleChanged("offline");
-            ClusterLog.Offline(_logger, NodeId, state.Topic, state.Partition);
-        }
-        else
-        {
-            _metrics.RoleChanged("follower");
-            ClusterLog.BecameFollower(_logger, NodeId, state.Leader, state.Topic, state.Partition, state.LeaderEpoch);
         }
     }
 

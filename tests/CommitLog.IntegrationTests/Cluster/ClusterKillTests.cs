@@ -92,6 +92,17 @@ public sealed class ClusterKillTests : IDisposable
                 }
             }
 
+            // Heal: stop producing (every record answered), then every replica must be back in the ISR.
+            foreach (var child in _children)
+            {
+                await child!.SendLineAsync("PAUSE");
+            }
+
+            foreach (var child in _children)
+            {
+                await WaitForLineAsync(child!, "PAUSED", TimeSpan.FromSeconds(60));
+            }
+
             await WaitForMetaAsync(m => m.Partitions.Values.All(p => p.Isr.Length == NodeCount), TimeSpan.FromSeconds(60), $"{context}, after healing");
         }
         catch (TimeoutException e)
@@ -127,7 +138,7 @@ public sealed class ClusterKillTests : IDisposable
             child?.Dispose();
         }
 
-        if (Directory.Exists(_root))
+        if (Directory.Exists(_root) && Environment.GetEnvironmentVariable("COMMITLOG_CLUSTER_KEEP") != "1")
         {
             Directory.Delete(_root, recursive: true);
         }
@@ -151,7 +162,8 @@ public sealed class ClusterKillTests : IDisposable
                 foreach (var (value, at) in acked.Where(a => a.Value.Partition == partition))
                 {
                     Assert.True(records.TryGetValue(at.Offset, out var stored) && stored == value,
-                        $"{context}: acknowledged {value} at {partition}/{at.Offset} is {(stored is null ? "missing" : "replaced by " + stored)} on in-sync node {node}.");
+                        $"{context}: acknowledged {value} at {partition}/{at.Offset} is {(stored is null ? "missing" : "replaced by " + stored)} on in-sync node {node} " +
+                        $"(its log: {records.Count} records, {(records.Count == 0 ? "empty" : $"{records.Keys.First()}..{records.Keys.Last()}")}, HW {replicas[node].HighWatermark}; data in {_root}).");
                 }
             }
 

@@ -171,6 +171,25 @@ public sealed class ClusterNodeTests
         }
     }
 
+    [Fact]
+    public async Task SequentialAcksAllProduces_FollowersCaughtUp_AnsweredWithoutWaitingOutTheHeldFetch()
+    {
+        // The leader holds caught-up followers' fetches for ReplicaFetchWaitMax (200 ms here); a new append must answer
+        // them at once, or every acks=all produce would take about that long.
+        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await cluster.Node(0).CreateTopicAsync("orders", 1, 3, cancellationToken: Ct);
+        var leader = (await cluster.Node(0).WaitForLeaderAsync(Orders, Ct)).Leader;
+        await using var producer = cluster.Node((leader + 1) % 3).Broker.CreateProducer<Null, string>(ProducerConfig());
+        await producer.ProduceAsync("orders", new Message<Null, string> { Value = V(0) }, Ct);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 1; i <= 20; i++)
+        {
+            await producer.ProduceAsync("orders", new Message<Null, string> { Value = V(i) }, Ct);
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"20 sequential acks=all produces took {watch.Elapsed.TotalMilliseconds:F0} ms.");
+    }
+
     private static ProducerConfig ProducerConfig(int retries = int.MaxValue) => new(new Dictionary<string, string>
     {
         ["acks"] = "all",
