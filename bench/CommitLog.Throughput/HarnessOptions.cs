@@ -18,6 +18,9 @@ internal sealed class HarnessOptions
                        for every --partitions, --linger and --levels; --seconds per run
           consume      a consumer reads a filled partition end to end (TryConsume/Ignore and Consume/byte[]) vs FasterLog scan
           e2e          produce acks=1 (100 B, 100 k rec/s, --seconds) → tailing consumer: latency p50/p99/p99.9 (ours only)
+          replication  3 cluster nodes in this process over loopback TCP (TLS + secret, Raft control plane): producer
+                       acks=all vs acks=1 on the same payloads (--sizes[0], --mb, --rounds), then --cycles failovers
+                       (leader node stopped → first acknowledged write on the new leader)
           read-io      pread vs memory-mapped reads of one cached file (sequential 64 KiB/1 MiB, random 4/64 KiB)
         options:
           --sizes 100,1024         record payload sizes in bytes
@@ -38,6 +41,8 @@ internal sealed class HarnessOptions
           --file-mb 256            read-io: size of the file in MiB
           --random-reads 100000    read-io: reads per random case
           --budgets PATH           alloc-check: allocation-budgets.json (default: found above the working directory)
+          --cycles 10              replication: leader failovers measured
+          --session-ms N           replication: the control plane's broker session timeout (default: the library's)
           --dir PATH               root for temporary data (default: /tmp/commitlog-bench-<pid>)
         """;
 
@@ -78,6 +83,10 @@ internal sealed class HarnessOptions
     public int RandomReads { get; private set; } = 100_000;
 
     public string? Budgets { get; private set; }
+
+    public int Cycles { get; private set; } = 10;
+
+    public TimeSpan? SessionTimeout { get; private set; }
 
     public string Root { get; private set; } = Path.Combine(Path.GetTempPath(), $"commitlog-bench-{Environment.ProcessId}");
 
@@ -120,6 +129,8 @@ internal sealed class HarnessOptions
                 case "--file-mb": o.FileMegabytes = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--random-reads": o.RandomReads = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--budgets": o.Budgets = value; break;
+                case "--session-ms": o.SessionTimeout = TimeSpan.FromMilliseconds(Positive(int.Parse(value, CultureInfo.InvariantCulture), name)); break;
+                case "--cycles": o.Cycles = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--dir": o.Root = Path.GetFullPath(value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");
             }

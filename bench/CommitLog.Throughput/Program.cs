@@ -60,6 +60,9 @@ try
         case "recovery":
             await RecoveryWorkload.RunAsync(options, options.Rounds).ConfigureAwait(false);
             break;
+        case "replication":
+            await ReplicationWorkload.RunAsync(options).ConfigureAwait(false);
+            break;
         case "read-io":
             ReadIoWorkload.Run(options);
             break;

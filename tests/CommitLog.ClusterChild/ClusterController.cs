@@ -87,16 +87,8 @@ internal sealed class ClusterController : IAsyncDisposable
         }
     }
 
-    /// <summary>One line for the parent process: <c>META v=&lt;version&gt; fences=&lt;n&gt; nodes=&lt;id&gt;[+-],...
-    /// p&lt;partition&gt;=&lt;leader&gt;/&lt;epoch&gt;/&lt;isr ids joined by .&gt; ...</c> (+ alive, - fenced).</summary>
-    public string Describe()
-    {
-        var metadata = Metadata;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"META v={metadata.Version} fences={Fences} nodes={string.Join(",", metadata.Brokers.Values.OrderBy(b => b.NodeId).Select(b => $"{b.NodeId}{(b.IsFenced ? "-" : "+")}"))} ")
-            + string.Join(" ", metadata.Partitions.Values.OrderBy(p => p.Partition).Select(p =>
-                string.Create(CultureInfo.InvariantCulture, $"p{p.Partition}={p.Leader}/{p.LeaderEpoch}/{string.Join(".", p.Isr)}")));
-    }
+    /// <summary>One line for the parent process (see <see cref="MetaLine"/>).</summary>
+    public string Describe() => MetaLine.Format(Metadata, Fences);
 
     public async ValueTask DisposeAsync()
     {

@@ -7,7 +7,9 @@ using CommitLog.Replication.Tcp;
 
 // One cluster node over TCP with an acks=all idempotent producer (mode=controller runs the test's controller instead, see
 // ControllerProgram). Arguments (key=value): node, dir, listen, controller, secret (hex), topic, run (makes this
-// incarnation's values unique), inflight (records in flight, default 8).
+// incarnation's values unique), inflight (records in flight, default 8); with control=raft also members and certs (see
+// RaftPlane) instead of controller. It prints every metadata version it applies as a META line (see MetaLine) and
+// creates a topic on "CREATE <topic> <partitions> <replicas> <min.insync>".
 // Prints "OPEN <node>" once started, "ACK <value> <partition> <offset>" for every acknowledged record, "ERR <value> <error>"
 // for a record that failed, "PAUSED" once a "PAUSE" line on stdin stopped the producer (its records all answered), and
 // "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly.
@@ -35,6 +37,7 @@ if (options.TryGetValue("mode", out var mode) && mode == "controller")
 var nodeId = int.Parse(options["node"], CultureInfo.InvariantCulture);
 using var stop = new CancellationTokenSource();
 using var pause = new CancellationTokenSource();
+var started = new TaskCompletionSource<ClusterNode>(TaskCreationOptions.RunContinuationsAsynchronously);
 _ = Task.Run(async () =>
 {
     while (await Console.In.ReadLineAsync() is { } line)
@@ -42,6 +45,23 @@ _ = Task.Run(async () =>
         if (line == "PAUSE")
         {
             await pause.CancelAsync();
+        }
+        else if (line.StartsWith("CREATE ", StringComparison.Ordinal))
+        {
+            // CREATE <topic> <partitions> <replicas> <min.insync>, answered CREATED or REFUSED.
+            var parts = line.Split(' ');
+            var created = await started.Task;
+            try
+            {
+                await created.CreateTopicAsync(parts[1], Int(parts[2]), Int(parts[3]), Int(parts[4]), cancellationToken: stop.Token);
+                Print("CREATED");
+            }
+#pragma warning disable CA1031 // Reported to the parent.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Print($"REFUSED {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            }
         }
         else if (line == "STOP")
         {
@@ -74,7 +94,9 @@ for (var attempt = 0; node is null; attempt++)
             DataDirectory = options["dir"],
             ListenAddress = options["listen"],
             Transport = transport,
-            ControlPlane = new RemoteControlPlane(nodeId, options["listen"], options["controller"], secret, deadPeer),
+            ControlPlane = options.GetValueOrDefault("control") == "raft"
+                ? RaftPlane.Create(nodeId, RaftPlane.ParseMembers(options["members"]), options["certs"], options["dir"] + "-raft", secret)
+                : new RemoteControlPlane(nodeId, options["listen"], options["controller"], secret, deadPeer),
             ReplicaLagTimeMax = TimeSpan.FromSeconds(3),
             ReplicaFetchWaitMax = TimeSpan.FromMilliseconds(200),
             RequestTimeout = TimeSpan.FromSeconds(5),
@@ -89,6 +111,18 @@ for (var attempt = 0; node is null; attempt++)
 }
 
 Print($"OPEN {nodeId}");
+started.SetResult(node);
+_ = Task.Run(async () =>
+{
+    // Every metadata version this node applies, for the parent (it reads the newest across the nodes).
+    long version = -1;
+    while (!stop.IsCancellationRequested)
+    {
+        var metadata = await node.WaitForMetadataAsync(m => m.Version > version, stop.Token);
+        version = metadata.Version;
+        Print(MetaLine.Format(metadata, 0));
+    }
+});
 await node.WaitForMetadataAsync(m => m.Topics.ContainsKey(topic), stop.Token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
 var config = new ProducerConfig(new Dictionary<string, string>
 {
@@ -129,6 +163,8 @@ finally
 
 Print("DONE");
 return 0;
+
+static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
 async Task SendAsync(string value)
 {

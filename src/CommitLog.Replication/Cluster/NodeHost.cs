@@ -27,6 +27,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<int, PeerLink> _outbound = new();
     private readonly ConcurrentDictionary<int, PeerLink> _inbound = new();
     private readonly ConcurrentDictionary<int, Task> _dialers = new();
@@ -42,6 +43,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
         _options = options;
         _time = options.TimeProvider;
         _startTimestamp = _time.GetTimestamp();
+        _stopping = _stop.Token; // kept: background tasks may still look at it after the source is disposed
         _logger = options.LoggerFactory.CreateLogger("CommitLog.Cluster");
         var waitMs = (long)options.ReplicaFetchWaitMax.TotalMilliseconds;
         var replication = new ReplicationOptions
@@ -67,7 +69,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
 
     private long NowMs => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
-    private CancellationToken Stopping => _stop.Token;
+    private CancellationToken Stopping => _stopping;
 
     /// <summary>Starts listening, the control plane, the metadata loop and the tick.</summary>
     public async Task StartAsync(Broker broker, CancellationToken cancellationToken)

@@ -22,6 +22,14 @@ internal sealed class ClusterChildProcess : IDisposable
                 lock (_lines)
                 {
                     _lines.Add((DateTime.UtcNow, line));
+                    if (line.StartsWith("ACK ", StringComparison.Ordinal))
+                    {
+                        AckCount++;
+                    }
+                    else if (line.StartsWith("META ", StringComparison.Ordinal))
+                    {
+                        LastMeta = line;
+                    }
                 }
             }
         });
@@ -47,6 +55,12 @@ internal sealed class ClusterChildProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     public bool Paused { get; private set; }
+
+    /// <summary>Gets the last META line, or null.</summary>
+    public string? LastMeta { get; private set; }
+
+    /// <summary>Gets the number of ACK lines so far.</summary>
+    public int AckCount { get; private set; }
 
     public string Stderr
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CommitLog.IntegrationTests.Crash;
 using CommitLog.Storage;
 
@@ -9,12 +10,13 @@ namespace CommitLog.IntegrationTests.Cluster;
 
 /// <summary>
 /// R10 with real processes: three cluster nodes (tests/CommitLog.ClusterChild) on loopback TCP, each running an
-/// acks=all idempotent producer, min.insync.replicas=2; the parent runs the controller and, for a number of cycles,
-/// SIGKILLs (then restarts) or SIGSTOPs (then SIGCONTs) a random node, leader or follower. Then everything is healed, the
+/// acks=all idempotent producer, min.insync.replicas=2; for a number of cycles the parent SIGKILLs (then restarts) or SIGSTOPs (then SIGCONTs) a random node, leader or follower. Then everything is healed, the
 /// ISR must become full again, the children stop cleanly, and each node's partition logs are opened directly: every
 /// acknowledged record is present exactly once at its acknowledged offset on every in-sync replica, no value is stored
-/// twice, and the replicas are identical below their high watermarks. <c>COMMITLOG_CLUSTER_CYCLES</c> sets the number
-/// of cycles (default 20), <c>COMMITLOG_CLUSTER_SEED</c> replays a seed; failures print both.
+/// twice, and the replicas are identical below their high watermarks. Leaders and ISRs come from the Raft control plane
+/// in the nodes (or, with <c>COMMITLOG_CLUSTER_CONTROL=controller</c>, from a controller process the parent starts).
+/// <c>COMMITLOG_CLUSTER_CYCLES</c> sets the number of cycles (default 20), <c>COMMITLOG_CLUSTER_SEED</c> replays a
+/// seed; failures print both.
 /// </summary>
 [Collection(nameof(RealProcessCollection))]
 public sealed class ClusterKillTests : IDisposable
@@ -37,12 +39,25 @@ public sealed class ClusterKillTests : IDisposable
         var random = new Random(seed);
         var context = $"seed {seed} (COMMITLOG_CLUSTER_SEED={seed})";
         var secret = RandomNumberGenerator.GetBytes(32);
-        _controller = ClusterChildProcess.Start(["mode=controller", $"secret={Convert.ToHexString(secret)}"]);
-        var controllerAddress = (await WaitForLineAsync(_controller, "CONTROLLER ", TimeSpan.FromSeconds(60)))["CONTROLLER ".Length..];
-        var addresses = Enumerable.Range(0, NodeCount).Select(_ => $"127.0.0.1:{FreePort()}").ToArray();
+        var raft = (Environment.GetEnvironmentVariable("COMMITLOG_CLUSTER_CONTROL") ?? "raft") == "raft";
+        context += raft ? ", Raft control plane" : ", parent controller";
+        var ports = FreePorts(NodeCount * 3);
+        string[] control;
+        if (raft)
+        {
+            var certificates = WriteCertificates();
+            var members = string.Join(",", Enumerable.Range(0, NodeCount).Select(i => $"{i}:{ports[3 * i]}:{ports[(3 * i) + 1]}:{ports[(3 * i) + 2]}"));
+            control = ["control=raft", $"members={members}", $"certs={certificates}"];
+        }
+        else
+        {
+            _controller = ClusterChildProcess.Start(["mode=controller", $"secret={Convert.ToHexString(secret)}"]);
+            control = [$"controller={(await WaitForLineAsync(_controller, "CONTROLLER ", TimeSpan.FromSeconds(60)))["CONTROLLER ".Length..]}"];
+        }
+
         var runs = 0;
         void Start(int node) => _children[node] = ClusterChildProcess.Start([
-            $"node={node}", $"dir={Path.Combine(_root, "node-" + node)}", $"listen={addresses[node]}", $"controller={controllerAddress}",
+            $"node={node}", $"dir={Path.Combine(_root, "node-" + node)}", $"listen=127.0.0.1:{ports[(3 * node) + 2]}", .. control,
             $"secret={Convert.ToHexString(secret)}", $"topic={Topic}", $"run={runs++}"]);
 
         for (var node = 0; node < NodeCount; node++)
@@ -51,8 +66,20 @@ public sealed class ClusterKillTests : IDisposable
         }
 
         await WaitForMetaAsync(m => m.Alive.Count == NodeCount && m.Alive.Values.All(a => a), TimeSpan.FromSeconds(60), context);
-        await _controller.SendLineAsync($"CREATE {Topic} {Partitions} {NodeCount} 2");
-        Assert.Equal("CREATED", await WaitForLineAsync(_controller, "CREATED", TimeSpan.FromSeconds(30)));
+        while (_controller is null && _children.Any(c => c!.LastMeta is not { } line || ClusterMeta.Parse(line).Alive.Values.Count(a => a) < NodeCount))
+        {
+            await Task.Delay(20, Ct); // (Raft) the creating node assigns replicas from its own view: every node must see all three
+        }
+
+        var creator = _controller ?? _children[0]!;
+        await creator.SendLineAsync($"CREATE {Topic} {Partitions} {NodeCount} 2");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (creator.LastLine("CREATED") is null && creator.LastLine("REFUSED") is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        Assert.True(creator.LastLine("CREATED") is not null, $"{context}: creating the topic failed: {creator.LastLine("REFUSED")} {Meta} {creator.Stderr}");
         await WaitForAcksAsync(50, TimeSpan.FromSeconds(60), $"{context}, before the first cycle");
 
         var failovers = new List<TimeSpan>();
@@ -117,17 +144,17 @@ public sealed class ClusterKillTests : IDisposable
             Assert.True(await _children[node]!.StopAsync(TimeSpan.FromSeconds(60)), $"{context}: node {node} did not stop cleanly. {_children[node]!.Stderr}");
         }
 
-        Assert.True(await _controller.StopAsync(TimeSpan.FromSeconds(30)), $"{context}: the controller did not stop.");
+        Assert.True(_controller is null || await _controller.StopAsync(TimeSpan.FromSeconds(30)), $"{context}: the controller did not stop.");
         var acked = Acks(context);
         Verify(acked, finalIsr, context);
         var sorted = failovers.Order().ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{context}: {cycles} cycles, {acked.Count} acknowledged records, {fences} fences; failover to next ack on a led partition: " +
+            $"{context}: {cycles} cycles, {acked.Count} acknowledged records, {(_controller is null ? "n/a" : fences.ToString(CultureInfo.InvariantCulture))} fences; failover to next ack on a led partition: " +
             (sorted.Count == 0 ? "none" : $"n={sorted.Count} median {sorted[sorted.Count / 2].TotalMilliseconds:F0} ms, max {sorted[^1].TotalMilliseconds:F0} ms"));
         if (Environment.GetEnvironmentVariable("COMMITLOG_CLUSTER_REPORT") is { Length: > 0 } report)
         {
             await File.WriteAllTextAsync(report, string.Join(",", sorted.Select(t => ((int)t.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)))
-                + $"\n{cycles} cycles, {acked.Count} acks, {fences} fences\n", Ct);
+                + $"\n{cycles} cycles, {acked.Count} acks, {(_controller is null ? "n/a" : fences.ToString(CultureInfo.InvariantCulture))} fences\n", Ct);
         }
     }
 
@@ -161,16 +188,23 @@ public sealed class ClusterKillTests : IDisposable
                 var records = replicas[node].Records;
                 foreach (var (value, at) in acked.Where(a => a.Value.Partition == partition))
                 {
-                    Assert.True(records.TryGetValue(at.Offset, out var stored) && stored == value,
-                        $"{context}: acknowledged {value} at {partition}/{at.Offset} is {(stored is null ? "missing" : "replaced by " + stored)} on in-sync node {node} " +
-                        $"(its log: {records.Count} records, {(records.Count == 0 ? "empty" : $"{records.Keys.First()}..{records.Keys.Last()}")}, HW {replicas[node].HighWatermark}; data in {_root}).");
+                    if (!records.TryGetValue(at.Offset, out var stored) || stored != value)
+                    {
+                        Assert.Fail($"{context}: acknowledged {value} at {partition}/{at.Offset} is {(stored is null ? "missing" : "replaced by " + stored)} on in-sync node {node} " +
+                            $"(its log: {records.Count} records, {(records.Count == 0 ? "empty" : $"{records.Keys.First()}..{records.Keys.Last()}")}, HW {replicas[node].HighWatermark}; data in {_root}).");
+                    }
                 }
             }
 
             foreach (var (a, b) in new[] { (0, 1), (0, 2), (1, 2) })
             {
                 var below = Math.Min(replicas[a].HighWatermark, replicas[b].HighWatermark);
-                Assert.Equal(replicas[a].Records.Where(r => r.Key < below), replicas[b].Records.Where(r => r.Key < below));
+                var left = replicas[a].Records.Where(r => r.Key < below).ToArray();
+                var right = replicas[b].Records.Where(r => r.Key < below).ToArray();
+                var differ = Enumerable.Range(0, Math.Min(left.Length, right.Length)).FirstOrDefault(i => !left[i].Equals(right[i]), -1);
+                Assert.True(differ < 0 && left.Length == right.Length,
+                    $"{context}: nodes {a} and {b} differ below the high watermark {below} of partition {partition}: " +
+                    (differ >= 0 ? $"{left[differ]} vs {right[differ]}" : $"{left.Length} vs {right.Length} records"));
             }
         }
     }
@@ -193,6 +227,8 @@ public sealed class ClusterKillTests : IDisposable
 
                 offset = batch.Header.LastOffset + 1;
             }
+
+            Assert.True(read.Records.Length > 0, $"{context}: {directory} returned nothing at offset {offset}, below its log end {log.LogEndOffset}.");
         }
 
         return (records, log.HighWatermark);
@@ -200,7 +236,7 @@ public sealed class ClusterKillTests : IDisposable
 
     private IEnumerable<ClusterChildProcess> All => _finished.Concat(_children.Where(c => c is not null))!;
 
-    private int AckCount() => All.Sum(c => c.Lines.Count(l => l.Line.StartsWith("ACK ", StringComparison.Ordinal)));
+    private int AckCount() => All.Sum(c => c.AckCount);
 
     private DateTime? FirstAckAfter(int partition, DateTime after) => All
         .SelectMany(c => c.Lines)
@@ -237,7 +273,10 @@ public sealed class ClusterKillTests : IDisposable
         }
     }
 
-    private ClusterMeta Meta => ClusterMeta.Parse(_controller!.LastLine("META ") ?? "META");
+    /// <summary>The newest metadata: the controller's, or (Raft) the newest version any node printed.</summary>
+    private ClusterMeta Meta => _controller is not null
+        ? ClusterMeta.Parse(_controller.LastMeta ?? "META")
+        : All.Select(c => c.LastMeta).Where(l => l is not null).Select(l => ClusterMeta.Parse(l!)).MaxBy(m => m.Version) ?? ClusterMeta.Parse("META");
 
     private async Task WaitForMetaAsync(Func<ClusterMeta, bool> condition, TimeSpan timeout, string context)
     {
@@ -246,7 +285,7 @@ public sealed class ClusterKillTests : IDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"{context}: the cluster did not reach the expected state within {timeout}: {_controller!.LastLine("META ")}");
+                throw new TimeoutException($"{context}: the cluster did not reach the expected state within {timeout}: {Meta}");
             }
 
             await Task.Delay(20, Ct);
@@ -271,10 +310,30 @@ public sealed class ClusterKillTests : IDisposable
     private static int Env(string name, int fallback)
         => int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
-    private static int FreePort()
+    /// <summary>Distinct free loopback ports (all held at once while they are picked).</summary>
+    private static int[] FreePorts(int count)
     {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+
+    /// <summary>Self-signed node certificates for the Raft control plane's mutual TLS: node-i.pfx (with key) and node-i.cer.</summary>
+    private string WriteCertificates()
+    {
+        var directory = Path.Combine(_root, "certs");
+        Directory.CreateDirectory(directory);
+        for (var i = 0; i < NodeCount; i++)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest($"CN=node-{i}", key, HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            File.WriteAllBytes(Path.Combine(directory, $"node-{i}.pfx"), certificate.Export(X509ContentType.Pkcs12));
+            File.WriteAllBytes(Path.Combine(directory, $"node-{i}.cer"), certificate.Export(X509ContentType.Cert));
+        }
+
+        return directory;
     }
 }

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using CommitLog.Replication.Cluster;
+using CommitLog.Replication.Control;
+
+namespace CommitLog.Throughput.Workloads;
+
+/// <summary>
+/// Issue 5's replication figures on a <see cref="BenchCluster"/> (3 nodes, one partition, replication factor 3,
+/// min.insync.replicas 2):
+/// <list type="bullet">
+/// <item>throughput: a producer on the leader's node sends the same records (<c>--sizes</c>[0] bytes, <c>--mb</c> per run)
+/// with <c>acks=1</c> and with <c>acks=all</c>, interleaved round by round (<c>--rounds</c>, after a warm-up); fire-and-forget
+/// <c>Produce</c> with a delivery handler, then <c>FlushAsync</c>; every report must be a success;</item>
+/// <item>failover: <c>--cycles</c> times, the leader's node is stopped without a goodbye (its connections drop), and a
+/// producer on another node sends one <c>acks=all</c> record; the time from the stop to that record's acknowledgement
+/// (the producer retries until the new leader answers) is the failover time. The stopped node is started again and the
+/// next cycle waits for the full ISR.</item>
+/// </list>
+/// </summary>
+internal static class ReplicationWorkload
+{
+    private const string Topic = "bench";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    public static async Task RunAsync(HarnessOptions options)
+    {
+        var size = options.Sizes[0];
+        var records = (int)Math.Min(options.RecordsFor(size), 5_000_000);
+        await using var cluster = new BenchCluster(Path.Combine(options.Root, "replication"), options.SessionTimeout);
+        for (var i = 0; i < 3; i++)
+        {
+            await cluster.StartAsync(i).ConfigureAwait(false);
+        }
+
+        await cluster.WaitAsync(0, m => m.Brokers.Values.Count(b => !b.IsFenced) == 3, Patience).ConfigureAwait(false);
+        await cluster.Node(0).CreateTopicAsync(Topic, partitions: 1, replicationFactor: 3, minInsyncReplicas: 2).ConfigureAwait(false);
+        await WaitFullIsrAsync(cluster, 0).ConfigureAwait(false);
+
+        await LatencyAsync(cluster, 200).ConfigureAwait(false);
+        Console.WriteLine($"Replication: {records:N0} records of {size} B per run, {options.Rounds} rounds (+1 warm-up), 3 nodes over loopback TCP with TLS");
+        // "on the leader": the producer runs in the leader's process (acks=1 is then a local append, no network);
+        // "via a follower": it runs in another node's process, so every produce crosses loopback TCP to the leader,
+        // as a Kafka client's would.
+        var cases = new[] { ("on the leader", Acks.Leader), ("on the leader", Acks.All), ("via a follower", Acks.Leader), ("via a follower", Acks.All) };
+        var rates = cases.ToDictionary(c => Name(c.Item1, c.Item2), _ => new List<double>());
+        for (var round = 0; round <= options.Rounds; round++)
+        {
+            foreach (var (placement, acks) in cases)
+            {
+                var leader = Leader(cluster.Node(0).Metadata);
+                var producerNode = placement == "on the leader" ? leader : (leader + 1) % 3;
+                var rate = await ProduceAsync(cluster.Node(producerNode), acks, records, size).ConfigureAwait(false);
+                Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: {Name(placement, acks),-28} {rate,12:N0} records/s");
+                if (round > 0)
+                {
+                    rates[Name(placement, acks)].Add(rate);
+                }
+            }
+        }
+
+        foreach (var placement in new[] { "on the leader", "via a follower" })
+        {
+            var one = Median(rates[Name(placement, Acks.Leader)]);
+            var all = Median(rates[Name(placement, Acks.All)]);
+            Console.WriteLine($"  producer {placement}: median acks=1 {one:N0} records/s, acks=all {all:N0} records/s: acks=all/acks=1 = {all / one:F2}x (target ≥ 0.5x)");
+        }
+
+        await FailoverAsync(cluster, options.Cycles).ConfigureAwait(false);
+    }
+
+    private static string Name(string placement, Acks acks) => $"{placement}, {(acks == Acks.All ? "acks=all" : "acks=1")}";
+
+    private static async Task<double> ProduceAsync(ClusterNode node, Acks acks, int records, int size)
+    {
+        var config = new ProducerConfig { Acks = acks, EnableIdempotence = acks == Acks.All, LingerMs = TimeSpan.FromMilliseconds(5) };
+        var producer = node.Broker.CreateProducer<Null, byte[]>(config);
+        await using (producer.ConfigureAwait(false))
+        {
+            var message = new Message<Null, byte[]> { Value = new byte[size] };
+            long failures = 0;
+            Exception? firstFailure = null;
+            void Report(DeliveryReport<Null, byte[]> report)
+            {
+                if (report.Error is { } error)
+                {
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref firstFailure, error, null);
+                }
+            }
+
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < records; i++)
+            {
+                producer.Produce(Topic, message, Report);
+            }
+
+            await producer.FlushAsync().ConfigureAwait(false);
+            clock.Stop();
+            if (failures > 0)
+            {
+                throw new InvalidOperationException($"{failures} of {records} records failed ({acks}); first: {firstFailure?.Message}");
+            }
+
+            return records / clock.Elapsed.TotalSeconds;
+        }
+    }
+
+    /// <summary>One record at a time, awaited: the time one acks=1 / acks=all produce takes, on the leader's node.</summary>
+    private static async Task LatencyAsync(BenchCluster cluster, int count)
+    {
+        var leader = Leader(cluster.Node(0).Metadata);
+        foreach (var acks in new[] { Acks.Leader, Acks.All })
+        {
+            var producer = cluster.Node(leader).Broker.CreateProducer<Null, byte[]>(new ProducerConfig { Acks = acks, EnableIdempotence = acks == Acks.All });
+            await using (producer.ConfigureAwait(false))
+            {
+                var message = new Message<Null, byte[]> { Value = new byte[100] };
+                var times = new List<double>(count);
+                for (var i = 0; i < count; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    await producer.ProduceAsync(Topic, message).ConfigureAwait(false);
+                    times.Add(clock.Elapsed.TotalMilliseconds);
+                }
+
+                times.Sort();
+                Console.WriteLine($"Latency, {count} awaited produces one at a time, {(acks == Acks.All ? "acks=all" : "acks=1")}: p50 {Percentile(times, 0.5):F2} ms, p99 {Percentile(times, 0.99):F2} ms");
+            }
+        }
+    }
+
+    private static async Task FailoverAsync(BenchCluster cluster, int cycles)
+    {
+        var raft = cluster.RaftOptions(0);
+        Console.WriteLine($"Failover: {cycles} cycles (Raft election timeout {raft.ElectionTimeout.TotalMilliseconds} ms, broker session timeout {raft.BrokerSessionTimeout.TotalMilliseconds} ms)");
+        var times = new List<double>();
+        for (var cycle = 0; cycle < cycles; cycle++)
+        {
+            var observer = Enumerable.Range(0, 3).First(cluster.IsRunning);
+            var leader = Leader(cluster.Node(observer).Metadata);
+            var survivor = Enumerable.Range(0, 3).First(i => i != leader);
+            var producer = cluster.Node(survivor).Broker.CreateProducer<Null, string>(new ProducerConfig { Acks = Acks.All, EnableIdempotence = true });
+            await using (producer.ConfigureAwait(false))
+            {
+                await producer.ProduceAsync(Topic, new Message<Null, string> { Value = "before" }).ConfigureAwait(false);
+                var clock = Stopwatch.StartNew();
+                await cluster.StopAsync(leader).ConfigureAwait(false);
+                await producer.ProduceAsync(Topic, new Message<Null, string> { Value = $"after-{cycle}" }).ConfigureAwait(false);
+                times.Add(clock.Elapsed.TotalMilliseconds);
+                var newLeader = Leader(cluster.Node(survivor).Metadata);
+                Console.WriteLine($"  cycle {cycle}: node {leader} stopped → node {newLeader} acknowledged after {clock.Elapsed.TotalMilliseconds:F0} ms");
+            }
+
+            await cluster.StartAsync(leader).ConfigureAwait(false);
+            await WaitFullIsrAsync(cluster, survivor).ConfigureAwait(false);
+        }
+
+        times.Sort();
+        Console.WriteLine($"  failover ms: p50 {Percentile(times, 0.50):F0}, p99 {Percentile(times, 0.99):F0}, max {times[^1]:F0} (target p99 < election timeout + 2 s = {raft.ElectionTimeout.TotalMilliseconds + 2000} ms)");
+    }
+
+    private static async Task WaitFullIsrAsync(BenchCluster cluster, int observer)
+        => await cluster.WaitAsync(observer, m => m.Partitions.TryGetValue(new TopicPartition(Topic, 0), out var s)
+            && s.Isr.Count == 3 && s.Leader != PartitionState.NoLeader, Patience).ConfigureAwait(false);
+
+    private static int Leader(ClusterMetadata metadata) => metadata.Partitions[new TopicPartition(Topic, 0)].Leader;
+
+    private static double Median(List<double> values) => Percentile([.. values.Order()], 0.5);
+
+    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+}
