@@ -101,7 +101,7 @@ public sealed class ClusterNode : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(minInsyncReplicas, 1);
         if (!_host.IsReplicated(name))
         {
-            throw new ArgumentException($"Topic names starting with '__' are the broker's internal topics and are not replicated: '{name}'.", nameof(name));
+            throw new ArgumentException($"Topic names starting with '__' are reserved for the broker's internal topics (the cluster replicates __consumer_offsets itself): '{name}'.", nameof(name));
         }
 
         var topic = new ReplicatedTopic(name, partitions, replicationFactor, Math.Min(minInsyncReplicas, replicationFactor), uncleanLeaderElection);

@@ -34,6 +34,9 @@ public sealed class ClusterNodeRaftTests : IAsyncDisposable
         await Task.WhenAll(Enumerable.Range(0, 3).Select(StartAsync));
         await WaitAllAsync(m => m.Brokers.Count == 3 && m.Brokers.Values.All(b => !b.IsFenced));
         await _nodes[0]!.CreateTopicAsync("orders", 1, 3, minInsyncReplicas: 2, cancellationToken: Ct);
+
+        // CreateTopicAsync returns once node 0 has the topic; the producer's node may apply that metadata a moment later.
+        await WaitAllAsync(m => m.Partitions.ContainsKey(Orders));
         var first = await _nodes[0]!.WaitForLeaderAsync(Orders, Ct);
         var producerNode = (first.Leader + 1) % 3;
         var acked = new Dictionary<long, string>();

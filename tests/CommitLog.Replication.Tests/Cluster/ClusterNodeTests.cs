@@ -19,6 +19,7 @@ public sealed class ClusterNodeTests
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp, Ct);
         await cluster.Node(0).CreateTopicAsync("orders", 1, 3, minInsyncReplicas: 2, cancellationToken: Ct);
+        await cluster.WaitForTopicEverywhereAsync("orders", Ct);
         var leader = (await cluster.Node(0).WaitForLeaderAsync(Orders, Ct)).Leader;
         var follower = (leader + 1) % 3;
         await using (var producer = cluster.Node(follower).Broker.CreateProducer<Null, string>(ProducerConfig()))
@@ -43,6 +44,7 @@ public sealed class ClusterNodeTests
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct, lagTimeMax: TimeSpan.FromSeconds(30));
         await cluster.Node(0).CreateTopicAsync("orders", 1, 3, cancellationToken: Ct);
+        await cluster.WaitForTopicEverywhereAsync("orders", Ct);
         var leader = (await cluster.Node(0).WaitForLeaderAsync(Orders, Ct)).Leader;
         await using var producer = cluster.Node(leader).Broker.CreateProducer<Null, string>(ProducerConfig());
         for (var i = 0; i < 10; i++)
@@ -95,6 +97,7 @@ public sealed class ClusterNodeTests
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
         await cluster.Node(0).CreateTopicAsync("orders", 1, 3, minInsyncReplicas: 2, cancellationToken: Ct);
+        await cluster.WaitForTopicEverywhereAsync("orders", Ct);
         var leader = (await cluster.Node(0).WaitForLeaderAsync(Orders, Ct)).Leader;
         await using (var producer = cluster.Node(leader).Broker.CreateProducer<Null, string>(ProducerConfig()))
         {
@@ -125,6 +128,7 @@ public sealed class ClusterNodeTests
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
         await cluster.Node(0).CreateTopicAsync("orders", 1, 3, minInsyncReplicas: 2, cancellationToken: Ct);
+        await cluster.WaitForTopicEverywhereAsync("orders", Ct);
         var first = await cluster.Node(0).WaitForLeaderAsync(Orders, Ct);
         var producerNode = (first.Leader + 1) % 3;
         var acked = new Dictionary<long, string>();
@@ -178,6 +182,7 @@ public sealed class ClusterNodeTests
         // them at once, or every acks=all produce would take about that long.
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
         await cluster.Node(0).CreateTopicAsync("orders", 1, 3, cancellationToken: Ct);
+        await cluster.WaitForTopicEverywhereAsync("orders", Ct);
         var leader = (await cluster.Node(0).WaitForLeaderAsync(Orders, Ct)).Leader;
         await using var producer = cluster.Node((leader + 1) % 3).Broker.CreateProducer<Null, string>(ProducerConfig());
         await producer.ProduceAsync("orders", new Message<Null, string> { Value = V(0) }, Ct);

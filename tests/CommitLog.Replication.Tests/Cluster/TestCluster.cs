@@ -118,6 +118,16 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until every running replica of the partition has the same log end and high watermark as the leader's log end.</summary>
+    /// <summary>Waits until every running node has applied the topic (and so created its local copy): CreateTopicAsync
+    /// returns once the creating node has it, and a producer on another node needs it there too.</summary>
+    public async Task WaitForTopicEverywhereAsync(string topic, CancellationToken cancellationToken)
+    {
+        foreach (var node in Nodes.Where(n => n is not null))
+        {
+            await node!.WaitForMetadataAsync(m => m.Topics.ContainsKey(topic), cancellationToken);
+        }
+    }
+
     public async Task WaitForReplicasInSyncAsync(TopicPartition partition, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
