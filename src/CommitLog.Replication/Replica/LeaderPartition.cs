@@ -38,7 +38,11 @@ internal sealed partial class LeaderPartition
             epochs = log.LeaderEpochs;
         }
 
-        _epochStartOffset = epochs.Count > 0 && epochs[^1].Epoch == state.LeaderEpoch ? epochs[^1].StartOffset : log.LogEndOffset;
+        // Kafka's leader-epoch start offset: the log end when this replica took over. A follower joins the ISR only once
+        // it has everything up to there. That is also right when this node restarted and leads again in the same epoch
+        // (it was not fenced in between): its high watermark may have come back lower than it was, and records above
+        // it may have been acknowledged, so a follower that merely reached the reopened high watermark must not join.
+        _epochStartOffset = log.LogEndOffset;
         foreach (var replica in state.Replicas)
         {
             if (replica != nodeId)

@@ -48,6 +48,21 @@ public sealed class SimulationTests(ITestOutputHelper output)
         output.WriteLine($"{runs} seeds passed in {watch.Elapsed.TotalSeconds:F1} s");
     }
 
+    /// <summary>
+    /// Seeds that once found a bug, kept so it stays fixed. 8111: the leader crashed and came back in the same epoch
+    /// (not fenced in between) with its high watermark reopened at 0, let a follower that had lost acknowledged
+    /// records rejoin the ISR because it had reached that high watermark, and that follower was later elected: the
+    /// records were lost. A follower must now reach the leader's log end at takeover.
+    /// </summary>
+    [Theory]
+    [InlineData(8111)]
+    public void Simulation_RegressionSeed_NoAcknowledgedLossNoDivergence(int seed)
+    {
+        var run = new SimRun(seed);
+        SimThread.Run(run.Run);
+        Assert.True(run.Violations.Count == 0, $"Simulation seed {seed} failed:\n  {string.Join("\n  ", run.Violations.Take(10))}");
+    }
+
     [Fact]
     public void Simulation_SameSeed_ReplaysIdentically()
     {
