@@ -64,6 +64,8 @@ internal static class BrokerProcess
                         Console.WriteLine("created");
                         break;
                     case ["produce", var from, var count]:
+                        // A broker learns about a new topic from the control plane a moment after the one that created it.
+                        await node.WaitForMetadataAsync(m => m.Topics.ContainsKey(SampleCluster.Topic));
                         producer ??= node.Broker.CreateProducer<Null, string>(new ProducerConfig { Acks = Acks.All, EnableIdempotence = true });
                         Console.WriteLine(await ProduceAsync(producer, int.Parse(from, CultureInfo.InvariantCulture), int.Parse(count, CultureInfo.InvariantCulture)));
                         break;

@@ -31,7 +31,7 @@ internal static class Supervisor
             }
 
             await brokers[0]!.AskAsync("create", "created", Patience);
-            var status = await WaitForStatusAsync(brokers, s => s.Isr.Length == 3 && s.Leader >= 0);
+            var status = await WaitForStatusAsync(brokers, s => s.Isr.Length == 3 && s.Leader >= 0, everyBroker: true);
             Console.WriteLine($"Topic '{SampleCluster.Topic}' created: leader broker {status.Leader}, in-sync replicas {string.Join(", ", status.Isr)}.");
 
             var producerBroker = (status.Leader + 1) % 3;
