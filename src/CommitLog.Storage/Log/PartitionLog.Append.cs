@@ -36,7 +36,12 @@ public sealed partial class PartitionLog
             return ValueTask.FromCanceled<AppendResult>(cancellationToken);
         }
 
-        var result = AppendCore(batches.Span);
+        return WaitForDurability(AppendCore(batches.Span), cancellationToken);
+    }
+
+    /// <summary>Completes an append: at once when written is enough, else when its records are flushed (<see cref="FlushPolicy.BeforeAck"/>).</summary>
+    private ValueTask<AppendResult> WaitForDurability(AppendResult result, CancellationToken cancellationToken)
+    {
         if (!_options.FlushPolicy.IsBeforeAck)
         {
             return new ValueTask<AppendResult>(result);
@@ -103,16 +108,21 @@ public sealed partial class PartitionLog
             _unflushedMessages += recordCount;
         }
 
+        AfterWrite(recordCount, data.Length);
+        return new AppendResult(firstOffset, nextOffset - 1, appendTime, Durability.Written);
+    }
+
+    /// <summary>After an append released the lock: wakes readers, counts it, and asks for a flush when flush.messages is reached.</summary>
+    private void AfterWrite(long recordCount, int bytes)
+    {
         _dataSignal.Notify();
         var tags = StorageMetrics.Tags(_name);
         StorageMetrics.AppendRecords.Add(recordCount, tags);
-        StorageMetrics.AppendBytes.Add(data.Length, tags);
+        StorageMetrics.AppendBytes.Add(bytes, tags);
         if (!_options.FlushPolicy.IsBeforeAck && Volatile.Read(ref _unflushedMessages) >= _options.FlushPolicy.Messages)
         {
             _flusher.Request();
         }
-
-        return new AppendResult(firstOffset, nextOffset - 1, appendTime, Durability.Written);
     }
 
     /// <summary>Writes validated batches to the active segment, indexes them and publishes the new log end. Under the append lock.</summary>

@@ -32,16 +32,7 @@ public sealed partial class PartitionLog
             return ValueTask.FromCanceled<AppendResult>(cancellationToken);
         }
 
-        var result = AppendAsFollowerCore(batches.Span);
-        if (!_options.FlushPolicy.IsBeforeAck)
-        {
-            return new ValueTask<AppendResult>(result);
-        }
-
-        var wait = _flusher.WaitAsync(result.LastOffset + 1, cancellationToken);
-        return wait.IsCompletedSuccessfully
-            ? new ValueTask<AppendResult>(result with { Durability = Durability.Flushed })
-            : AwaitFlushAsync(wait, result);
+        return WaitForDurability(AppendAsFollowerCore(batches.Span), cancellationToken);
     }
 
     private AppendResult AppendAsFollowerCore(ReadOnlySpan<byte> data)
@@ -74,15 +65,7 @@ public sealed partial class PartitionLog
             _unflushedMessages += recordCount;
         }
 
-        _dataSignal.Notify();
-        var tags = StorageMetrics.Tags(_name);
-        StorageMetrics.AppendRecords.Add(recordCount, tags);
-        StorageMetrics.AppendBytes.Add(data.Length, tags);
-        if (!_options.FlushPolicy.IsBeforeAck && Volatile.Read(ref _unflushedMessages) >= _options.FlushPolicy.Messages)
-        {
-            _flusher.Request();
-        }
-
+        AfterWrite(recordCount, data.Length);
         return new AppendResult(firstOffset, nextOffset - 1, -1, Durability.Written);
     }
 
