@@ -103,6 +103,9 @@ internal sealed class SimNode
             case ReplicationMessage replication:
                 core.Receive(from, replication, _scheduler.Now);
                 break;
+            case AlterIsrRefused refused:
+                core.IsrChangeRefused(refused.Request, _scheduler.Now);
+                break;
             case MetadataPush push:
                 core.ApplyMetadata(push.Metadata, _scheduler.Now);
                 break;
