@@ -54,7 +54,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
             FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
         };
-        _core = new ReplicaNode(options.NodeId, tp => new BrokerReplicaLog(Broker, tp), replication);
+        _core = new ReplicaNode(options.NodeId, tp => BrokerReplicaLog.Create(Broker, tp), replication);
     }
 
     public int NodeId => _options.NodeId;
