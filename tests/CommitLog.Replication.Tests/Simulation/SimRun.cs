@@ -14,11 +14,12 @@ internal sealed class SimRun
 {
     private const int NodeCount = 3;
     private const long FaultPhaseMs = 6_000;
+    private const long FetchWaitMs = 250;
 
     /// <summary>
     /// How long after the faults end every partition must have its full ISR with the high watermark at the leader's log
     /// end and every producer's records (the pending batch and the rest) acknowledged. Seeds 1-11,000 need at most about
-    /// 1.5 s; the bound leaves room for a few rounds of the slowest timeouts (session 800 ms, replica lag 600 ms, AlterIsr
+    /// 3.5 s (most of it the producers' remaining batches); the bound leaves room for a few rounds of the slowest timeouts (session 800 ms, replica lag 600 ms, AlterIsr
     /// 500 ms, produce retry 1.5 s) but fails a run where something waits for good.
     /// </summary>
     private const long LivenessBoundMs = 10_000;
@@ -44,12 +45,18 @@ internal sealed class SimRun
             DuplicateRate = _random.NextDouble() * 0.03,
             MaxDelayMs = 1 + _random.Next(20),
         };
-        var options = new ReplicationOptions { ReplicaLagTimeMaxMs = 600, FetchBackoffMs = 20, FetchTimeoutMs = 400, AlterIsrTimeoutMs = 500 };
+        // Even seeds run the leaders with a long poll as cluster nodes do (a held fetch, the follower asks again at once);
+        // odd seeds answer every fetch at once. Chosen without drawing from the seeded stream, so odd seeds replay as before.
+        var fetchWaitMs = seed % 2 == 0 ? FetchWaitMs : 0;
+        var options = new ReplicationOptions
+        {
+            ReplicaLagTimeMaxMs = 600, FetchBackoffMs = fetchWaitMs > 0 ? 0 : 20, FetchTimeoutMs = 400, AlterIsrTimeoutMs = 500,
+        };
         int[] ids = [.. Enumerable.Range(1, NodeCount)];
         _controller = new SimController(_scheduler, _network, ids, sessionTimeoutMs: 800);
         foreach (var id in ids)
         {
-            _nodes.Add(new SimNode(id, unchecked((seed * 31) + id), _scheduler, _network, options, wrapLog ?? (l => l)));
+            _nodes.Add(new SimNode(id, unchecked((seed * 31) + id), _scheduler, _network, options, wrapLog ?? (l => l), fetchWaitMs));
         }
 
         _controller.CreateTopic(new ReplicatedTopic("events", PartitionCount: 2, ReplicationFactor: 3, MinInsyncReplicas: 2, UncleanLeaderElection: false));
