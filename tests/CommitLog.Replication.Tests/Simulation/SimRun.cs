@@ -46,7 +46,7 @@ internal sealed class SimRun
             MaxDelayMs = 1 + _random.Next(20),
         };
         // Even seeds run the leaders with a long poll as cluster nodes do (a held fetch, the follower asks again at once);
-        // odd seeds answer every fetch at once. Chosen without drawing from the seeded stream, so odd seeds replay as before.
+        // odd seeds answer every fetch at once. Chosen without drawing from the seeded stream.
         var fetchWaitMs = seed % 2 == 0 ? FetchWaitMs : 0;
         var options = new ReplicationOptions
         {
