@@ -16,14 +16,7 @@ public sealed class LeaderIsrTests
     public void LeaderAlone_LateFetchFromFencedFollower_HighWatermarkReachesLogEnd()
     {
         using var cluster = new ReplicaTestCluster(1, 2, 3);
-        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1, 2, 3], partitionEpoch: 0, minIsr: 1);
-        cluster.Produce(1, ReplicaTestCluster.Batch(0, "a"));
-        Assert.Equal(ReplicationErrorCode.None, Assert.Single(cluster.Responses).Error);
-        var late = CaughtUpFetch(cluster, 2);
-
-        // Both followers stop moments apart; the controller fences them and leaves the leader alone in the ISR.
-        cluster.Down.UnionWith([2, 3]);
-        Apply(cluster, version: 100, isr: [1], partitionEpoch: 1, fenced: [2, 3]);
+        var late = LeaderLeftAlone(cluster, fenced: [2, 3]);
         // The fetch node 2 sent just before it stopped (parked on the leader) is handled only now.
         cluster.Nodes[1].Receive(2, late, cluster.Now);
         Assert.Empty(cluster.Nodes[1].TakeAlterIsrRequests()); // a fenced replica is not eligible for the ISR (KIP-841)
@@ -38,13 +31,8 @@ public sealed class LeaderIsrTests
     public void LeaderAlone_LateFetchThenRefusedExpansion_HighWatermarkReachesLogEnd()
     {
         using var cluster = new ReplicaTestCluster(1, 2, 3);
-        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1, 2, 3], partitionEpoch: 0, minIsr: 1);
-        cluster.Produce(1, ReplicaTestCluster.Batch(0, "a"));
-        var late = CaughtUpFetch(cluster, 2);
-
         // The leader has not heard of the fence yet: the late fetch makes it propose node 2 back.
-        cluster.Down.UnionWith([2, 3]);
-        Apply(cluster, version: 100, isr: [1], partitionEpoch: 1, fenced: []);
+        var late = LeaderLeftAlone(cluster, fenced: []);
         cluster.Nodes[1].Receive(2, late, cluster.Now);
         var expansion = Assert.Single(cluster.Nodes[1].TakeAlterIsrRequests());
         Assert.Equal([1, 2], expansion.Isr);
@@ -66,12 +54,7 @@ public sealed class LeaderIsrTests
     public void LeaderAlone_LateFetchThenLostExpansion_HighWatermarkReachesLogEndAndNoProposalLoop()
     {
         using var cluster = new ReplicaTestCluster(1, 2, 3);
-        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1, 2, 3], partitionEpoch: 0, minIsr: 1);
-        cluster.Produce(1, ReplicaTestCluster.Batch(0, "a"));
-        var late = CaughtUpFetch(cluster, 2);
-
-        cluster.Down.UnionWith([2, 3]);
-        Apply(cluster, version: 100, isr: [1], partitionEpoch: 1, fenced: []);
+        var late = LeaderLeftAlone(cluster, fenced: []);
         cluster.Nodes[1].Receive(2, late, cluster.Now);
         cluster.Produce(1, ReplicaTestCluster.Batch(1, "b"), correlation: 2);
         Assert.Single(cluster.Responses);
@@ -137,6 +120,22 @@ public sealed class LeaderIsrTests
         cluster.Produce(1, ReplicaTestCluster.Batch(0, "a"));
         Assert.Equal(0, cluster.Log(1).HighWatermark);
         Assert.Empty(cluster.Responses);
+    }
+
+    /// <summary>
+    /// Three replicas with "a" committed; both followers stop moments apart and the controller leaves the leader alone
+    /// in its ISR (fencing <paramref name="fenced"/>). Returns the fetch node 2 sent just before it stopped, which the
+    /// leader held (long poll) and has not handled yet.
+    /// </summary>
+    private static FetchRequest LeaderLeftAlone(ReplicaTestCluster cluster, int[] fenced)
+    {
+        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1, 2, 3], partitionEpoch: 0, minIsr: 1);
+        cluster.Produce(1, ReplicaTestCluster.Batch(0, "a"));
+        Assert.Equal(ReplicationErrorCode.None, Assert.Single(cluster.Responses).Error);
+        var late = CaughtUpFetch(cluster, 2);
+        cluster.Down.UnionWith([2, 3]);
+        Apply(cluster, version: 100, isr: [1], partitionEpoch: 1, fenced: fenced);
+        return late;
     }
 
     /// <summary>Lets node <paramref name="node"/> catch up and returns the next fetch it sends (at the leader's log end).</summary>
