@@ -53,6 +53,7 @@ internal sealed partial class NodeHost
         }
 
         List<(TopicPartition, PartitionState)> roleChanges;
+        ClusterMetadata before;
         lock (_lock)
         {
             if (metadata.Version <= _applied.Version)
@@ -60,6 +61,7 @@ internal sealed partial class NodeHost
                 return;
             }
 
+            before = _applied;
             roleChanges = RoleChanges(_applied, metadata);
             _core.ApplyMetadata(metadata, NowMs);
             _applied = metadata;
@@ -69,6 +71,7 @@ internal sealed partial class NodeHost
         }
 
         Flush();
+        DropMovedGroups(before, metadata);
         foreach (var (tp, state) in roleChanges)
         {
             LogRole(tp, state);
