@@ -27,7 +27,7 @@ public sealed class ClusterGroupCoordinatorTests
         await using var b = Consumer(cluster, second, group);
         a.Subscribe(Topic);
         b.Subscribe(Topic);
-        // Records are noted once the two members share the partitions (each starts its partition from the beginning then).
+        // Records are noted once the two members share the partitions; records produced after that reach their owner.
         var owners = new ConcurrentDictionary<TopicPartition, ConcurrentBag<int>>();
         var ends = new ConcurrentDictionary<TopicPartition, bool>();
         void Note(int index, ConsumeResult<Null, string> record)
@@ -35,7 +35,7 @@ public sealed class ClusterGroupCoordinatorTests
             if (ShareOrders([a, b]))
             {
                 owners.GetOrAdd(record.TopicPartition, _ => []).Add(index);
-                if (record.Offset == RecordsPerPartition - 1)
+                if (record.Offset == RecordsPerPartition + 4)
                 {
                     ends[record.TopicPartition] = true;
                 }
@@ -43,6 +43,7 @@ public sealed class ClusterGroupCoordinatorTests
         }
 
         await PollUntilAsync([a, b], () => ShareOrders([a, b]), Note, "one group");
+        await ProduceOrdersAsync(cluster, RecordsPerPartition, 5);
         await PollUntilAsync([a, b], () => ends.Count == 2, Note, "each partition read to its end by its owner");
 
         // Each partition has exactly one owner, and the group lives on the coordinator only: no second coordinator anywhere.

@@ -22,12 +22,20 @@ internal static class GroupTestKit
         await cluster.Node(0).WaitForLeaderAsync(Orders0, Ct);
         await cluster.Node(0).WaitForLeaderAsync(Orders1, Ct);
         await cluster.WaitForTopicEverywhereAsync(Topic, Ct);
-        await using var producer = cluster.Node(0).Broker.CreateProducer<Null, string>(new ProducerConfig(new Dictionary<string, string>
+        await ProduceOrdersAsync(cluster, 0, RecordsPerPartition);
+    }
+
+    /// <summary>Produces <paramref name="count"/> records (values numbered from <paramref name="first"/>) to each partition of
+    /// <c>orders</c> with acks=all and waits until every replica has them.</summary>
+    public static async Task ProduceOrdersAsync(TestCluster cluster, int first, int count)
+    {
+        var node = cluster.Nodes.First(n => n is not null)!;
+        await using var producer = node.Broker.CreateProducer<Null, string>(new ProducerConfig(new Dictionary<string, string>
         {
             ["acks"] = "all", ["linger.ms"] = "1", ["enable.idempotence"] = "true",
         }));
         var sends = new List<Task>();
-        for (var i = 0; i < RecordsPerPartition; i++)
+        for (var i = first; i < first + count; i++)
         {
             var value = "record-" + i.ToString(CultureInfo.InvariantCulture);
             sends.Add(producer.ProduceAsync(Orders0, new Message<Null, string> { Value = value }, Ct).AsTask());
