@@ -7,18 +7,21 @@ using static CommitLog.Replication.Tests.Cluster.GroupTestKit;
 
 namespace CommitLog.Replication.Tests.Cluster;
 
-/// <summary>One coordinator per group across a three-node cluster: the leader of the group's <c>__consumer_offsets</c>
+/// <summary>One coordinator per group across a three-node cluster (in-memory transport, and TCP loopback where a test takes
+/// <c>tcp</c>): the leader of the group's <c>__consumer_offsets</c>
 /// partition. Members on different nodes form one group; commits from any node are fenced by that coordinator; when its
 /// node stops, the members rejoin at the new leader and resume from the last commits.</summary>
 public sealed class ClusterGroupCoordinatorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Group_MembersOnTwoNodes_ShareThePartitionsThroughOneCoordinator()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Group_MembersOnTwoNodes_ShareThePartitionsThroughOneCoordinator(bool tcp)
     {
         const string group = "shared";
-        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await using var cluster = await TestCluster.StartAsync(3, tcp, Ct);
         await CreateOrdersAsync(cluster);
         var offsets = await OffsetsPartitionAsync(cluster, group);
         var coordinator = cluster.Authority.Current.Partitions[offsets].Leader;
@@ -65,11 +68,13 @@ public sealed class ClusterGroupCoordinatorTests
         Assert.Equal(1, owners[b.Assignment[0]].Distinct().Single());
     }
 
-    [Fact]
-    public async Task Group_CoordinatorNodeStopped_SurvivorRejoinsNewCoordinatorAndResumesFromCommits()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Group_CoordinatorNodeStopped_SurvivorRejoinsNewCoordinatorAndResumesFromCommits(bool tcp)
     {
         const string group = "failover";
-        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await using var cluster = await TestCluster.StartAsync(3, tcp, Ct);
         await CreateOrdersAsync(cluster);
         var offsets = await OffsetsPartitionAsync(cluster, group);
         var coordinator = cluster.Authority.Current.Partitions[offsets].Leader;
@@ -133,11 +138,13 @@ public sealed class ClusterGroupCoordinatorTests
         }
     }
 
-    [Fact]
-    public async Task Commit_ThroughNonCoordinatorNode_FencedByTheCoordinatorAndVisibleOnAThirdNode()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Commit_ThroughNonCoordinatorNode_FencedByTheCoordinatorAndVisibleOnAThirdNode(bool tcp)
     {
         const string group = "committers";
-        await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
+        await using var cluster = await TestCluster.StartAsync(3, tcp, Ct);
         await CreateOrdersAsync(cluster);
         var offsets = await OffsetsPartitionAsync(cluster, group);
         var coordinator = cluster.Authority.Current.Partitions[offsets].Leader;
