@@ -101,6 +101,11 @@ internal sealed partial class NodeHost
                 await Quietly(link.Completion).ConfigureAwait(false);
                 _outbound.TryRemove(new KeyValuePair<int, PeerLink>(peer, link));
                 FailForwarded(peer, $"the connection to node {peer} closed: {link.CloseReason ?? "closed"}");
+                lock (_lock)
+                {
+                    _core.ConnectionLost(peer, NowMs);
+                }
+
                 FailCoordinatorCalls(peer);
                 if (!Stopping.IsCancellationRequested)
                 {
@@ -212,6 +217,14 @@ internal sealed partial class NodeHost
         if (links.TryGetValue(message.To, out var link) && link.TrySend(MessageCodec.Encode(message.Message)))
         {
             NoteSent(message.To, message.Message);
+        }
+        else if (message.Message is FetchRequest fetch)
+        {
+            // No connection to the leader (yet): fetch again as soon as there is one, not after the fetch timeout.
+            lock (_lock)
+            {
+                _core.FetchNotSent(fetch, NowMs);
+            }
         }
     }
 }

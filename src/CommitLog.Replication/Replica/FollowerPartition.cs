@@ -11,6 +11,9 @@ namespace CommitLog.Replication.Replica;
 /// </summary>
 internal sealed class FollowerPartition
 {
+    /// <summary>How soon a follower retries a fetch that could not be sent (while the connection is re-dialed).</summary>
+    private const long LostFetchRetryMs = 20;
+
     private readonly int _nodeId;
     private readonly IReplicaLog _log;
     private readonly ReplicationOptions _options;
@@ -68,6 +71,22 @@ internal sealed class FollowerPartition
             _log.LogStartOffset, _options.FetchMaxBytes);
         return new FetchRequest(_inFlightCorrelation, _nodeId, [request]);
     }
+
+    /// <summary>
+    /// The fetch with <paramref name="correlationId"/> never reached the leader (no connection to it, or the connection
+    /// closed with the fetch outstanding): forget it and fetch again shortly, instead of waiting out the fetch timeout.
+    /// </summary>
+    public void FetchLost(int correlationId, long nowMs)
+    {
+        if (correlationId >= 0 && correlationId == _inFlightCorrelation)
+        {
+            _inFlightCorrelation = -1;
+            _nextFetchMs = nowMs + Math.Max(_options.FetchBackoffMs, LostFetchRetryMs);
+        }
+    }
+
+    /// <summary>Gets the correlation id of the outstanding fetch, or -1.</summary>
+    public int InFlightCorrelation => _inFlightCorrelation;
 
     /// <summary>Applies the leader's answer to the outstanding fetch; a stale, duplicated or unexpected answer is ignored.</summary>
     public void HandleResponse(int correlationId, FetchPartitionResponse response, long nowMs)

@@ -1,4 +1,5 @@
 using CommitLog.Replication.Control;
+using CommitLog.Replication.Protocol;
 
 namespace CommitLog.Replication.Replica;
 
@@ -158,6 +159,37 @@ internal sealed partial class ReplicaNode
 
         CollectIsrRequests();
         UpdateGauges();
+    }
+
+    /// <summary>
+    /// The host could not send <paramref name="fetch"/> (no connection to its leader): the partitions it asked for fetch
+    /// again shortly rather than after the fetch timeout.
+    /// </summary>
+    public void FetchNotSent(FetchRequest fetch, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(fetch);
+        foreach (var partition in fetch.Partitions)
+        {
+            if (_followers.TryGetValue(new TopicPartition(partition.Topic, partition.Partition), out var follower))
+            {
+                follower.FetchLost(fetch.CorrelationId, nowMs);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The connection to <paramref name="leader"/> closed: fetches outstanding on it will get no answer, so the
+    /// partitions it leads fetch again shortly (over the next connection) rather than after the fetch timeout.
+    /// </summary>
+    public void ConnectionLost(int leader, long nowMs)
+    {
+        foreach (var follower in _followers.Values)
+        {
+            if (follower.Leader == leader)
+            {
+                follower.FetchLost(follower.InFlightCorrelation, nowMs);
+            }
+        }
     }
 
     private IReplicaLog GetOrOpenLog(TopicPartition tp)
