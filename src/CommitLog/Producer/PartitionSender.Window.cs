@@ -129,6 +129,11 @@ internal sealed partial class PartitionSender<TKey, TValue>
                     }
                 }
 
+                if (_idempotent && _ackedEpoch != _epoch)
+                {
+                    _resending = false; // the log may not know this epoch yet: one batch at a time until one is acknowledged
+                }
+
                 batch.State = BatchSendState.Issued;
                 return batch;
             }
