@@ -69,7 +69,7 @@ public class ProducerPipeliningTests
         var storage = new GatedStorage();
         await using var broker = await OpenAsync(storage, partitions: 1);
         var calls = new HeldAppends();
-        await using var producer = (Producer<Null, string>)broker.CreateProducer<Null, string>(Config(maxInFlight: 5, idempotence: true, batchSize: 1));
+        await using var producer = (Producer<Null, string>)broker.CreateProducer<Null, string>(Config(maxInFlight: 5, idempotence: true, batchSize: 1, deliveryTimeoutMs: 20_000));
         producer.InterceptAppend = calls.Hold;
         var first = producer.ProduceAsync("t", new Message<Null, string> { Value = "w" }, Ct).AsTask();
         await calls.AnswerWithRealAsync(0);
@@ -105,7 +105,7 @@ public class ProducerPipeliningTests
         var storage = new GatedStorage();
         await using var broker = await OpenAsync(storage, partitions: 1);
         var calls = new HeldAppends();
-        await using var producer = (Producer<Null, string>)broker.CreateProducer<Null, string>(Config(maxInFlight: 5, idempotence: true, batchSize: 1));
+        await using var producer = (Producer<Null, string>)broker.CreateProducer<Null, string>(Config(maxInFlight: 5, idempotence: true, batchSize: 1, deliveryTimeoutMs: 20_000));
         producer.InterceptAppend = calls.Hold;
         var first = producer.ProduceAsync("t", new Message<Null, string> { Value = "w" }, Ct).AsTask();
         await calls.AnswerWithRealAsync(0);
@@ -179,8 +179,10 @@ public class ProducerPipeliningTests
         return broker;
     }
 
-    private static ProducerConfig Config(int maxInFlight, bool idempotence, int batchSize) => new(new Dictionary<string, string>
+    private static ProducerConfig Config(int maxInFlight, bool idempotence, int batchSize, int deliveryTimeoutMs = 120_000) => new(new Dictionary<string, string>
     {
+        ["request.timeout.ms"] = "5000",
+        ["delivery.timeout.ms"] = deliveryTimeoutMs.ToString(CultureInfo.InvariantCulture),
         ["acks"] = "all",
         ["linger.ms"] = "0",
         ["batch.size"] = batchSize.ToString(CultureInfo.InvariantCulture),
