@@ -134,7 +134,9 @@ internal sealed partial class PartitionSender<TKey, TValue>
             {
                 if (start)
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    // Only an answer that arrived on its own (a pool thread) gets here with work to start: send the next
+                    // batches from this thread rather than waiting for another.
+                    _ = RunAsync();
                 }
 
                 return;
