@@ -5,6 +5,27 @@ namespace CommitLog.Replication.Cluster;
 /// <content>Metadata: the loop that follows the control plane, local topic creation, role changes and their logs.</content>
 internal sealed partial class NodeHost
 {
+    /// <summary>Blocks a producer until this node has created its copy of <paramref name="topic"/>, or the timeout elapses.</summary>
+    public bool WaitForTopic(string topic, TimeSpan timeout)
+    {
+        if (Broker.TryGetPartitionCount(topic, out _))
+        {
+            return true;
+        }
+
+        using var timeoutSource = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, Stopping);
+        try
+        {
+            WaitForMetadataAsync(_ => Broker.TryGetPartitionCount(topic, out int _), linked.Token).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private async Task MetadataLoopAsync()
     {
         long version = 0;

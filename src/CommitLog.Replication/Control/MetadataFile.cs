@@ -1,27 +1,51 @@
+using CommitLog.Storage.IO;
+
 namespace CommitLog.Replication.Control;
 
 /// <summary>
 /// The static control plane's metadata file: one <see cref="MetadataSnapshotCodec"/> image, replaced crash-safely
-/// (write a temporary file, fsync it, rename it over the old one), so a crash leaves either the old or the new state.
+/// (write a temporary file, fsync it, rename it over the old one, fsync the directory), so a crash leaves either the
+/// old or the new state, and a completed write survives a power loss.
 /// </summary>
 internal static class MetadataFile
 {
     public const string FileName = "control-metadata.bin";
     private const string TemporaryName = FileName + ".tmp";
 
+    /// <summary>A larger file is corrupt: even thousands of topics take far less.</summary>
+    private const long MaxFileBytes = 64L << 20;
+
     /// <summary>Reads the file, or returns null when there is none.</summary>
     /// <exception cref="InvalidDataException">The file exists but is corrupt.</exception>
-    public static ClusterMetadata? Read(string directory)
+    public static ClusterMetadata? Read(ISegmentStorage storage, string directory)
     {
         string path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
+        if (!storage.FileExists(path))
         {
             return null;
         }
 
+        byte[] image;
+        using (ISegmentFile file = storage.OpenFile(path, create: false))
+        {
+            if (file.Length > MaxFileBytes)
+            {
+                throw new InvalidDataException($"The control-plane metadata file {path} is corrupt: {file.Length} bytes, more than the {MaxFileBytes} allowed.");
+            }
+
+            image = new byte[file.Length];
+            int read = 0;
+            while (read < image.Length && file.Read(read, image.AsSpan(read)) is var n && n > 0)
+            {
+                read += n;
+            }
+
+            image = image[..read];
+        }
+
         try
         {
-            return MetadataSnapshotCodec.Decode(File.ReadAllBytes(path));
+            return MetadataSnapshotCodec.Decode(image);
         }
         catch (InvalidDataException ex)
         {
@@ -29,18 +53,42 @@ internal static class MetadataFile
         }
     }
 
-    public static async Task WriteAsync(string directory, ClusterMetadata metadata, CancellationToken cancellationToken)
+    /// <summary>Replaces the file with <paramref name="metadata"/>; durable when it returns.</summary>
+    /// <exception cref="IOException">The storage failed; the previous file (if any) is still the current one.</exception>
+    public static void Write(ISegmentStorage storage, string directory, ClusterMetadata metadata)
     {
-        Directory.CreateDirectory(directory);
+        CreateDurably(storage, directory);
         string temporary = Path.Combine(directory, TemporaryName);
         byte[] image = MetadataSnapshotCodec.Encode(metadata);
-        var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous);
-        await using (stream.ConfigureAwait(false))
+        using (ISegmentFile file = storage.OpenFile(temporary, create: true))
         {
-            await stream.WriteAsync(image, cancellationToken).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
+            file.SetLength(0);
+            file.Write(0, image);
+            file.Flush();
         }
 
-        File.Move(temporary, Path.Combine(directory, FileName), overwrite: true);
+        storage.RenameFile(temporary, Path.Combine(directory, FileName));
+        storage.SyncDirectory(directory);
+    }
+
+    /// <summary>Creates the directory and any missing parents, syncing each new entry's parent so a power loss keeps them.</summary>
+    private static void CreateDurably(ISegmentStorage storage, string directory)
+    {
+        if (storage.DirectoryExists(directory))
+        {
+            return;
+        }
+
+        string? parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(directory));
+        if (!string.IsNullOrEmpty(parent))
+        {
+            CreateDurably(storage, parent);
+        }
+
+        storage.CreateDirectory(directory);
+        if (!string.IsNullOrEmpty(parent))
+        {
+            storage.SyncDirectory(parent);
+        }
     }
 }

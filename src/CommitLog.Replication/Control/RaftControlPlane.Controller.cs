@@ -6,6 +6,8 @@ namespace CommitLog.Replication.Control;
 /// <content>Proposing commands, and the controller's liveness duty (register, fence, unfence).</content>
 public sealed partial class RaftControlPlane
 {
+    private static readonly TimeSpan LivenessCheckInterval = TimeSpan.FromMilliseconds(50);
+
     /// <summary>
     /// Appends <paramref name="command"/> to the Raft log through the controller (directly when this node is the
     /// controller, forwarded otherwise), retrying while no controller is reachable, and returns the change once this
@@ -62,7 +64,7 @@ public sealed partial class RaftControlPlane
                 return await ForwardAsync(_options.Members.Single(m => m.NodeId == controller), entry, timeout.Token).ConfigureAwait(false);
             }
 
-            await cluster.ReplicateAsync(entry, null, timeout.Token).ConfigureAwait(false);
+            await ReplicateCommittedAsync(entry, timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ObjectDisposedException)
@@ -72,11 +74,41 @@ public sealed partial class RaftControlPlane
         }
     }
 
+    /// <summary>
+    /// Appends an entry on the controller and waits until it is committed, then starts a replication round at once so
+    /// the other members learn the new commit index (and apply the change) now rather than at the next heartbeat:
+    /// a fenced leader's partitions move one heartbeat sooner.
+    /// </summary>
+    private async Task ReplicateCommittedAsync(ReadOnlyMemory<byte> entry, CancellationToken cancellationToken)
+    {
+        RaftCluster cluster = _cluster!;
+        await cluster.ReplicateAsync(entry, null, cancellationToken).ConfigureAwait(false);
+        _ = AnnounceCommitAsync(cluster);
+    }
+
+    private async Task AnnounceCommitAsync(RaftCluster cluster)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(_options.RequestTimeout);
+            await cluster.ForceReplicationAsync(timeout.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Best effort: the next heartbeat carries the commit index anyway.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private async Task RunLivenessAsync(CancellationToken cancellationToken)
     {
         var lastHeard = new Dictionary<int, long>();
         bool leading = false;
-        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+
+        // Checked more often than heartbeats are sent, so a node is fenced within a few milliseconds of its session
+        // running out rather than up to a heartbeat interval later.
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Min(_options.HeartbeatInterval.Ticks, LivenessCheckInterval.Ticks)));
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))

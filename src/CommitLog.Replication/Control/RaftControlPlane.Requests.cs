@@ -1,7 +1,6 @@
 using System.Text;
 using CommitLog.Replication.Tcp;
 using CommitLog.Replication.Transport;
-using DotNext.Net.Cluster.Consensus.Raft;
 
 namespace CommitLog.Replication.Control;
 
@@ -105,7 +104,7 @@ public sealed partial class RaftControlPlane
                     string message;
                     try
                     {
-                        await _cluster!.ReplicateAsync(frame.Payload, null, timeout.Token).ConfigureAwait(false);
+                        await ReplicateCommittedAsync(frame.Payload, timeout.Token).ConfigureAwait(false);
                         committed = true;
                         message = "committed";
                     }

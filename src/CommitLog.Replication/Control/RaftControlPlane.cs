@@ -209,7 +209,8 @@ public sealed partial class RaftControlPlane : IControlPlane
 
     private void OnLeaderChanged(ICluster cluster, IClusterMember? leader)
     {
-        int controller = leader is null ? -1 : ControllerId;
+        // The member the event names, not _cluster.Leader: the event can run before that property changes.
+        int controller = leader is not null && _nodeByEndPoint.TryGetValue(leader.EndPoint, out int id) ? id : -1;
         if (controller >= 0)
         {
             int known = Interlocked.Exchange(ref _lastKnownController, controller);

@@ -33,11 +33,12 @@ public sealed class RaftControlPlaneOptions
 
     /// <summary>
     /// The controller fences a node it has not heard from (no successful Raft heartbeat) for this long, and moves its
-    /// partitions' leadership to other ISR members (default 2 s, chosen for fast failover; Kafka's
-    /// <c>broker.session.timeout.ms</c> is 9 s: raise it where GC or I/O pauses can last that long). A new controller
-    /// counts the previous controller's session from one election timeout before its own election.
+    /// partitions' leadership to other ISR members (default 1.5 s, chosen so a dead leader is replaced within the
+    /// election timeout plus 2 s even when it was the controller too; Kafka's <c>broker.session.timeout.ms</c> is 9 s:
+    /// raise it where GC or I/O pauses can last that long). A new controller counts the previous controller's session
+    /// from one election timeout before its own election.
     /// </summary>
-    public TimeSpan BrokerSessionTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan BrokerSessionTimeout { get; init; } = TimeSpan.FromMilliseconds(1500);
 
     /// <summary>How long a Raft request or a forwarded request may take before it is retried (default 1 s).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(1);

@@ -52,7 +52,7 @@ public sealed partial class StaticControlPlane : IControlPlane
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ClusterMetadata? stored = MetadataFile.Read(_options.DataDirectory);
+            ClusterMetadata? stored = MetadataFile.Read(_options.Storage, _options.DataDirectory);
             ClusterMetadata metadata = stored ?? ClusterMetadata.Empty;
             foreach ((int nodeId, string address) in _options.Nodes.OrderBy(n => n.Key))
             {
@@ -69,7 +69,7 @@ public sealed partial class StaticControlPlane : IControlPlane
 
             if (stored is null || metadata.Version != stored.Version)
             {
-                await MetadataFile.WriteAsync(_options.DataDirectory, metadata, cancellationToken).ConfigureAwait(false);
+                MetadataFile.Write(_options.Storage, _options.DataDirectory, metadata);
             }
 
             _cell.Publish(metadata);
@@ -182,7 +182,7 @@ public sealed partial class StaticControlPlane : IControlPlane
             MetadataChange change = ClusterMetadataState.Apply(before, command(before));
             if (change.Accepted)
             {
-                await MetadataFile.WriteAsync(_options.DataDirectory, change.Metadata, cancellationToken).ConfigureAwait(false);
+                MetadataFile.Write(_options.Storage, _options.DataDirectory, change.Metadata);
                 _cell.Publish(change.Metadata);
                 _metrics.Report(change, before);
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using CommitLog.Storage.IO;
 using Microsoft.Extensions.Logging;
 
 namespace CommitLog.Replication.Control;
@@ -19,6 +20,10 @@ public sealed class StaticControlPlaneOptions
     /// <summary>Where this node keeps its metadata file (<c>control-metadata.bin</c>), so a restart keeps promotions and ISR changes.</summary>
     public required string DataDirectory { get; init; }
 
+    /// <summary>The file system the metadata file is written through (default: real files, with fsync of the file and
+    /// of <see cref="DataDirectory"/> after each replacement); tests pass a simulated disk here.</summary>
+    public ISegmentStorage Storage { get; init; } = FileSegmentStorage.Instance;
+
     /// <summary>Where promotions and unclean elections are logged; nothing is logged when null.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
@@ -30,6 +35,7 @@ public sealed class StaticControlPlaneOptions
         ArgumentNullException.ThrowIfNull(Nodes);
         ArgumentNullException.ThrowIfNull(Topics);
         ArgumentException.ThrowIfNullOrEmpty(DataDirectory);
+        ArgumentNullException.ThrowIfNull(Storage);
         if (!Nodes.ContainsKey(NodeId))
         {
             throw new ArgumentException($"NodeId {NodeId} is not one of Nodes ({string.Join(", ", Nodes.Keys)}).", nameof(NodeId));

@@ -29,6 +29,32 @@ public sealed partial class Broker
             ? count
             : throw new UnknownTopicOrPartitionException(topic, null, $"Topic '{topic}' does not exist.");
 
+    /// <summary>
+    /// Returns the partition count of a topic for a producer. On a cluster node a topic created on another node
+    /// reaches this one a moment later, so an unknown topic is waited for up to <paramref name="maxBlock"/>
+    /// (<c>max.block.ms</c>, as Kafka's producer waits for metadata); a standalone broker answers at once.
+    /// </summary>
+    /// <exception cref="UnknownTopicOrPartitionException">The topic does not exist (on a cluster node: not within <paramref name="maxBlock"/>).</exception>
+    internal int GetPartitionCount(string topic, TimeSpan maxBlock)
+    {
+        if (TryGetPartitionCount(topic, out int count))
+        {
+            return count;
+        }
+
+        IPartitionReplication? replication = _options.Replication;
+        if (replication is null || !replication.IsReplicated(topic))
+        {
+            return GetPartitionCount(topic);
+        }
+
+        return replication.WaitForTopic(topic, maxBlock) && TryGetPartitionCount(topic, out count)
+            ? count
+            : throw new UnknownTopicOrPartitionException(topic, null,
+                $"Topic '{topic}' is not in this cluster node's metadata after waiting max.block.ms ({maxBlock.TotalMilliseconds} ms): " +
+                "create it first (ClusterNode.CreateTopicAsync on any node).");
+    }
+
     /// <summary>Returns the settings of a topic (e.g. its <c>compression.type</c>).</summary>
     /// <exception cref="UnknownTopicOrPartitionException">The topic does not exist.</exception>
     internal TopicConfig GetTopicConfig(string topic)

@@ -16,6 +16,12 @@ internal interface IPartitionReplication
     bool IsReplicated(string topic);
 
     /// <summary>
+    /// Blocks until this node knows <paramref name="topic"/> (it applied the metadata that names it and created its
+    /// copy) or <paramref name="timeout"/> elapses; returns whether it knows the topic.
+    /// </summary>
+    bool WaitForTopic(string topic, TimeSpan timeout);
+
+    /// <summary>
     /// Appends a producer's batches to a replicated partition: on its leader (locally or by forwarding), completing
     /// as <paramref name="acks"/> asks (all: once every in-sync replica has the records).
     /// </summary>

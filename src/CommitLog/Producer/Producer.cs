@@ -293,7 +293,7 @@ internal sealed partial class Producer<TKey, TValue> : IProducer<TKey, TValue>
     private PartitionSender<TKey, TValue> GetSender(TopicPartition topicPartition, in Serialized record)
     {
         string topic = topicPartition.Topic;
-        int count = _broker.GetPartitionCount(topic);
+        int count = _broker.GetPartitionCount(topic, _config.MaxBlockMs);
         int partition = topicPartition.Partition.Value;
         if (topicPartition.Partition == Partition.Any)
         {

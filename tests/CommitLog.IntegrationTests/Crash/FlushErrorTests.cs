@@ -7,7 +7,8 @@ namespace CommitLog.IntegrationTests.Crash;
 /// run under <see cref="FlushPolicy.BeforeAck"/>. The child must see a fail-stopped <see cref="LogStorageException"/>
 /// and must never acknowledge a record whose flush failed. The syscall trace is the independent witness: every ACK
 /// line must be preceded by a successful fdatasync of its segment file that started after the record's pwrite and
-/// before the first failed fdatasync (a flush that succeeds after a failure proves nothing).
+/// before the first failed fdatasync of that file (a flush that succeeds after a failure proves nothing). The first
+/// injected failure can hit another file, such as a producer-state snapshot, whose failure is logged and tolerated.
 /// </summary>
 /// <remarks>Needs strace (<c>apt-get install -y strace</c>) and ptrace; skipped with a message otherwise.</remarks>
 [Collection(nameof(RealProcessCollection))]
@@ -56,7 +57,9 @@ public sealed class FlushErrorTests
         var log = StraceLog.Parse(trace);
         var firstFailure = log.Syncs.FindIndex(s => s.Result != 0);
         Assert.True(firstFailure >= 0 && log.Syncs[firstFailure].Injected, "strace injected no failed fdatasync; the test exercised nothing.");
-        var failureLine = log.Syncs[firstFailure].Line;
+        // A failed fdatasync poisons later flushes of the same file only (the kernel reports a write-back error per
+        // file): a failure on another file (a best-effort producer-state snapshot, say) says nothing about a segment.
+        int FirstFailureOf(string path) => log.Syncs.Where(s => s.Path == path && s.Result != 0).Select(s => s.Line).DefaultIfEmpty(int.MaxValue).First();
         var tracedAcks = log.Stdout.Where(l => l.Text.StartsWith("ACK ", StringComparison.Ordinal)).ToList();
         Assert.Equal(acks.Count, tracedAcks.Count);
         foreach (var line in tracedAcks)
@@ -64,10 +67,11 @@ public sealed class FlushErrorTests
             var ack = ChildEvents.ParseAck(line.Text);
             var write = log.Writes.LastOrDefault(w => w.BaseOffset == ack.First && w.Line < line.Line);
             Assert.True(write.Path is not null, $"No pwrite of the batch at {ack.First} precedes {ack}.");
+            var failureLine = FirstFailureOf(write.Path);
             Assert.True(
                 log.Syncs.Any(s => s.Path == write.Path && s.Result == 0 && s.Line > write.Line && s.Line < line.Line && s.Line < failureLine),
                 $"{ack} was printed (trace line {line.Line}) without a successful fdatasync of {write.Path} after its write (line {write.Line}) " +
-                $"and before the first failed fdatasync (line {failureLine}).");
+                $"and before the first failed fdatasync of that file (line {(failureLine == int.MaxValue ? "none" : failureLine)}).");
         }
 
         Assert.Contains(lines, l => l.StartsWith("DONE ", StringComparison.Ordinal));

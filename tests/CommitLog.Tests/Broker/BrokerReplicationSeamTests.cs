@@ -62,6 +62,8 @@ public sealed class BrokerReplicationSeamTests
 
         public bool IsReplicated(string topic) => !topic.StartsWith("__", StringComparison.Ordinal);
 
+        public bool WaitForTopic(string topic, TimeSpan timeout) => Broker!.TryGetPartitionCount(topic, out _);
+
         public ValueTask<AppendResult> AppendAsync(TopicPartition topicPartition, Memory<byte> batches, Acks acks, CancellationToken cancellationToken)
         {
             Appends.Enqueue((topicPartition, acks));
