@@ -6,6 +6,8 @@ using System.Security.Cryptography.X509Certificates;
 using CommitLog.Replication.Cluster;
 using CommitLog.Replication.Control;
 using CommitLog.Replication.Tcp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CommitLog.Throughput.Workloads;
 
@@ -21,6 +23,7 @@ internal sealed class BenchCluster : IAsyncDisposable
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
     private readonly int[] _ports;
     private readonly TimeSpan? _sessionTimeout;
+    private readonly ILoggerFactory? _logs = TimestampedConsoleLogs.FromEnvironment();
     private readonly (ClusterNode Node, TcpTransport Transport)?[] _nodes = new (ClusterNode, TcpTransport)?[3];
 
     public BenchCluster(string root, TimeSpan? sessionTimeout)
@@ -40,8 +43,8 @@ internal sealed class BenchCluster : IAsyncDisposable
         var tls = new TcpTlsOptions { Certificate = _certificate, TrustedPeers = [_certificate] };
         var directory = Path.Combine(_root, $"node-{id}", "raft");
         return _sessionTimeout is { } session
-            ? new RaftControlPlaneOptions { NodeId = id, Members = members, DataDirectory = directory, Tls = tls, ClusterSecret = _secret, BrokerSessionTimeout = session }
-            : new RaftControlPlaneOptions { NodeId = id, Members = members, DataDirectory = directory, Tls = tls, ClusterSecret = _secret };
+            ? new RaftControlPlaneOptions { NodeId = id, Members = members, DataDirectory = directory, Tls = tls, ClusterSecret = _secret, BrokerSessionTimeout = session, LoggerFactory = _logs }
+            : new RaftControlPlaneOptions { NodeId = id, Members = members, DataDirectory = directory, Tls = tls, ClusterSecret = _secret, LoggerFactory = _logs };
     }
 
     public ClusterNode Node(int id) => _nodes[id]?.Node ?? throw new InvalidOperationException($"Node {id} is stopped.");
@@ -63,6 +66,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             ListenAddress = Address(3 * id + 2),
             Transport = transport,
             ControlPlane = new RaftControlPlane(RaftOptions(id)),
+            LoggerFactory = _logs ?? NullLoggerFactory.Instance,
         }).ConfigureAwait(false);
         _nodes[id] = (node, transport);
     }

@@ -123,7 +123,8 @@ public sealed partial class RaftControlPlane
                 if (!leading)
                 {
                     // A new controller gives every member a full session from its election, except the previous
-                    // controller: this node was elected because it had not heard from it for an election timeout.
+                    // controller: nobody had heard from it for an election timeout when this node first found itself
+                    // without a leader (before the election, which may have taken more than one round).
                     foreach (ControlPlaneMember member in _options.Members)
                     {
                         lastHeard[member.NodeId] = now;
@@ -132,7 +133,8 @@ public sealed partial class RaftControlPlane
                     int previous = Volatile.Read(ref _previousController);
                     if (previous >= 0 && previous != NodeId)
                     {
-                        lastHeard[previous] = now - (long)_options.ElectionTimeout.TotalMilliseconds;
+                        long lostAt = Math.Min(now, Volatile.Read(ref _previousControllerLostAt));
+                        lastHeard[previous] = lostAt - (long)_options.ElectionTimeout.TotalMilliseconds;
                     }
 
                     leading = true;

@@ -32,6 +32,8 @@ public sealed partial class RaftControlPlane : IControlPlane
     private int _state; // 0 new, 1 started, 2 disposed
     private int _lastKnownController = -1;
     private int _previousController = -1;
+    private long _leaderLostAt; // when this node last stopped knowing a leader (Environment.TickCount64), 0 while it knows one
+    private long _previousControllerLostAt; // when this node lost _previousController as leader
 
     /// <summary>Creates the control plane of one node; <see cref="StartAsync"/> joins the cluster.</summary>
     /// <param name="options">The node's settings (validated here).</param>
@@ -213,11 +215,19 @@ public sealed partial class RaftControlPlane : IControlPlane
         int controller = leader is not null && _nodeByEndPoint.TryGetValue(leader.EndPoint, out int id) ? id : -1;
         if (controller >= 0)
         {
+            long lostAt = Interlocked.Exchange(ref _leaderLostAt, 0);
             int known = Interlocked.Exchange(ref _lastKnownController, controller);
             if (known != controller && known >= 0)
             {
+                Volatile.Write(ref _previousControllerLostAt, lostAt != 0 ? lostAt : Environment.TickCount64);
                 Volatile.Write(ref _previousController, known);
             }
+        }
+        else
+        {
+            // The first moment without a leader: this node's election timer ran out (or it voted in an election whose
+            // candidate's timer did), so nobody had heard from the old leader for an election timeout.
+            Interlocked.CompareExchange(ref _leaderLostAt, Environment.TickCount64, 0);
         }
 
         LogLeaderChanged(NodeId, controller);
