@@ -37,4 +37,10 @@ internal static partial class ClusterLog
 
     [LoggerMessage(5010, LogLevel.Information, "Node {NodeId} stopped")]
     public static partial void Stopped(ILogger logger, int nodeId);
+
+    [LoggerMessage(5011, LogLevel.Information, "Node {NodeId} no longer leads {Topic}-{Partition}: it stopped coordinating groups {Groups}; their members rejoin at the new coordinator")]
+    public static partial void GroupsDropped(ILogger logger, int nodeId, string topic, int partition, string groups);
+
+    [LoggerMessage(5012, LogLevel.Warning, "Node {NodeId}: serving a forwarded {Request} of group {GroupId} from node {Peer} failed; the member's node times out and retries")]
+    public static partial void CoordinatorRequestFailed(ILogger logger, Exception exception, int nodeId, string request, string groupId, int peer);
 }

@@ -74,6 +74,7 @@ internal sealed partial class NodeHost
         }
 
         List<(TopicPartition, PartitionState)> roleChanges;
+        ClusterMetadata before;
         lock (_lock)
         {
             if (metadata.Version <= _applied.Version)
@@ -81,6 +82,7 @@ internal sealed partial class NodeHost
                 return;
             }
 
+            before = _applied;
             roleChanges = RoleChanges(_applied, metadata);
             _core.ApplyMetadata(metadata, NowMs);
             _applied = metadata;
@@ -90,6 +92,7 @@ internal sealed partial class NodeHost
         }
 
         Flush();
+        DropMovedGroups(before, metadata);
         foreach (var (tp, state) in roleChanges)
         {
             LogRole(tp, state);

@@ -101,6 +101,7 @@ internal sealed partial class NodeHost
                 await Quietly(link.Completion).ConfigureAwait(false);
                 _outbound.TryRemove(new KeyValuePair<int, PeerLink>(peer, link));
                 FailForwarded(peer, $"the connection to node {peer} closed: {link.CloseReason ?? "closed"}");
+                FailCoordinatorCalls(peer);
                 if (!Stopping.IsCancellationRequested)
                 {
                     _metrics.ConnectionLost();
@@ -130,7 +131,8 @@ internal sealed partial class NodeHost
         }
     }
 
-    /// <summary>Handles one frame from a peer: produce answers complete forwarded produces; everything else goes to the core.</summary>
+    /// <summary>Handles one frame from a peer: produce answers complete forwarded produces, group-coordinator messages are
+    /// served or complete calls (NodeHost.GroupCalls.cs); everything else goes to the core.</summary>
     private ValueTask OnFrameAsync(PeerLink link, ReplicationFrame frame)
     {
         if (frame.Type != PeerLink.MessageFrame)
@@ -152,6 +154,12 @@ internal sealed partial class NodeHost
         if (message is ProduceResponse response)
         {
             CompleteProduce(response, link.RemoteNodeId);
+            return ValueTask.CompletedTask;
+        }
+
+        if (message is CoordinatorMessage coordinator)
+        {
+            OnCoordinatorMessage(link, coordinator);
             return ValueTask.CompletedTask;
         }
 

@@ -54,7 +54,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
             FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
         };
-        _core = new ReplicaNode(options.NodeId, tp => new BrokerReplicaLog(Broker, tp), replication);
+        _core = new ReplicaNode(options.NodeId, tp => BrokerReplicaLog.Create(Broker, tp), replication);
     }
 
     public int NodeId => _options.NodeId;
@@ -205,8 +205,19 @@ internal sealed partial class NodeHost : IAsyncDisposable
     {
         try
         {
-            await _options.ControlPlane.AlterIsrAsync(request.TopicPartition, request.LeaderEpoch, request.PartitionEpoch, request.Isr, Stopping)
-                .ConfigureAwait(false);
+            var state = await _options.ControlPlane.AlterIsrAsync(request.TopicPartition, request.LeaderEpoch, request.PartitionEpoch,
+                request.Isr, Stopping).ConfigureAwait(false);
+            if (state.LeaderEpoch == request.LeaderEpoch && state.PartitionEpoch == request.PartitionEpoch)
+            {
+                // Refused with the partition unchanged (e.g. a proposed member is fenced): no metadata will say so.
+                lock (_lock)
+                {
+                    _core.IsrChangeRefused(request, NowMs);
+                }
+
+                Flush();
+            }
+
             // The result reaches the core as committed metadata; apply what the control plane already has at once.
             await ApplyMetadataAsync(_options.ControlPlane.Metadata, Stopping).ConfigureAwait(false);
         }

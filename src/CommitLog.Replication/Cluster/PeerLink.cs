@@ -57,9 +57,10 @@ internal sealed class PeerLink : IAsyncDisposable
         {
             await Task.WhenAll(_writer, _reader).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or TransportException)
+        catch (Exception e) when (e is OperationCanceledException or TransportException or Protocol.ProtocolFormatException)
         {
-            // Stopping.
+            // Stopping, or the peer sent a malformed message (the node logged it and dropped the connection): either way
+            // the link is done, and its owner (the accept loop, replacing it with the peer's next connection) carries on.
         }
 
         _stop.Dispose();

@@ -91,6 +91,10 @@ public sealed partial class RaftControlPlane : IControlPlane
             HeartbeatThreshold = _options.HeartbeatInterval / _options.ElectionTimeout,
             RequestTimeout = _options.RequestTimeout,
             ConnectTimeout = _options.RequestTimeout,
+
+            // A leader keeps sending heartbeats until its server has shut down; the default (1 s) would hold back the
+            // election of its successor by that much when a controller node is disposed.
+            GracefulShutdownTimeout = _options.HeartbeatInterval,
             ColdStart = false,
             SslOptions = CreateSslOptions(),
             LoggerFactory = _options.LoggerFactory ?? NullLoggerFactory.Instance,

@@ -31,7 +31,8 @@ internal static partial class MessageCodec
                 r.ReadBytes(limits.MaxRecordsBytes, "records")),
             ProduceResponseKind => new ProduceResponse(
                 correlationId, r.ReadString(limits.MaxTopicBytes, "topic"), r.ReadInt32(), ReadError(ref r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
-            _ => throw new ProtocolFormatException($"Unknown message kind {kind}; known kinds are 1 to 4 (fetch, fetch response, produce, produce response)."),
+            _ => DecodeCoordinator(kind, ref r, correlationId, limits) ?? throw new ProtocolFormatException(
+                $"Unknown message kind {kind}; known kinds are 1 to {LastKind} (fetch, produce and their responses; group coordinator requests and responses)."),
         };
         r.ExpectEnd("message");
         return message;

@@ -83,7 +83,12 @@ internal static partial class MessageCodec
                 w.WriteInt64(response.LogStartOffset);
                 break;
             default:
-                throw new ArgumentException($"Unknown replication message type {message.GetType().Name}.", nameof(message));
+                if (!EncodeCoordinator(w, message, limits))
+                {
+                    throw new ArgumentException($"Unknown replication message type {message.GetType().Name}.", nameof(message));
+                }
+
+                break;
         }
     }
 

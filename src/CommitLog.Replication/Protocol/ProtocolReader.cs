@@ -45,6 +45,19 @@ internal ref struct ProtocolReader
         }
     }
 
+    /// <summary>Reads an int16-length UTF-8 string of at most <paramref name="maxBytes"/> bytes, or <see langword="null"/> for length -1.</summary>
+    public string? ReadNullableString(int maxBytes, string field)
+    {
+        var probe = this;
+        if (probe.ReadInt16() == -1)
+        {
+            _position += 2;
+            return null;
+        }
+
+        return ReadString(maxBytes, field);
+    }
+
     /// <summary>Reads an int32 element count, at most <paramref name="max"/> and at most what the remaining bytes can hold.</summary>
     public int ReadCount(int max, int minElementBytes, string field)
     {

@@ -36,7 +36,7 @@ internal readonly struct ProtocolWriter(IBufferWriter<byte> output)
         var length = Encoding.UTF8.GetByteCount(value);
         if (length > maxBytes)
         {
-            throw new ArgumentException($"The topic '{value}' is {length} UTF-8 bytes; at most {maxBytes} are allowed.", nameof(value));
+            throw new ArgumentException($"The string '{value}' (a topic, group or member name) is {length} UTF-8 bytes; at most {maxBytes} are allowed.", nameof(value));
         }
 
         WriteInt16((short)length);
@@ -49,5 +49,17 @@ internal readonly struct ProtocolWriter(IBufferWriter<byte> output)
         WriteInt32(value.Length);
         value.CopyTo(output.GetSpan(value.Length));
         output.Advance(value.Length);
+    }
+
+    /// <summary>Writes an int16-length UTF-8 string, or length -1 for <see langword="null"/>.</summary>
+    public void WriteNullableString(string? value, int maxBytes)
+    {
+        if (value is null)
+        {
+            WriteInt16(-1);
+            return;
+        }
+
+        WriteString(value, maxBytes);
     }
 }

@@ -13,6 +13,7 @@ internal sealed partial class LeaderPartition
     private readonly IReplicaLog _log;
     private readonly ReplicationOptions _options;
     private readonly ReplicationMetrics _metrics;
+    private readonly Func<int, bool> _isIsrEligible;
     private readonly Dictionary<int, FollowerProgress> _followers = [];
     private readonly List<PendingProduce> _pending = [];
     private readonly long _epochStartOffset;
@@ -23,7 +24,7 @@ internal sealed partial class LeaderPartition
     private AlterIsrRequest? _newIsrRequest;
 
     public LeaderPartition(int nodeId, PartitionState state, ReplicatedTopic topic, IReplicaLog log, ReplicationOptions options,
-        ReplicationMetrics metrics, long nowMs)
+        ReplicationMetrics metrics, Func<int, bool> isIsrEligible, long nowMs)
     {
         _nodeId = nodeId;
         _state = state;
@@ -31,6 +32,7 @@ internal sealed partial class LeaderPartition
         _log = log;
         _options = options;
         _metrics = metrics;
+        _isIsrEligible = isIsrEligible; // a registered, unfenced broker as this node's metadata knows (KIP-841)
         var epochs = log.LeaderEpochs;
         if (epochs.Count == 0 || epochs[^1].Epoch < state.LeaderEpoch)
         {
@@ -58,9 +60,6 @@ internal sealed partial class LeaderPartition
     public int LeaderEpoch => _state.LeaderEpoch;
 
     public IReplicaLog Log => _log;
-
-    /// <summary>Gets the ISR the high watermark waits for: the committed ISR plus members a pending change adds (removals still count).</summary>
-    public IReadOnlyList<int> MaximalIsr => _inFlightIsr is null ? _state.Isr : [.. _state.Isr.Union(_inFlightIsr.Isr)];
 
     public bool IsUnderReplicated => _state.Isr.Count < _state.Replicas.Count;
 
@@ -148,62 +147,6 @@ internal sealed partial class LeaderPartition
             : [];
         return new FetchPartitionResponse(request.Topic, request.Partition, ReplicationErrorCode.None, _log.HighWatermark,
             _log.LogStartOffset, -1, -1, records);
-    }
-
-    /// <summary>Checks the ISR for followers that fell behind, re-sends a lost ISR change and times out produces.</summary>
-    public void Tick(long nowMs, List<OutgoingMessage> output)
-    {
-        if (_inFlightIsr is not null && nowMs - _inFlightIsrSentMs >= _options.AlterIsrTimeoutMs)
-        {
-            _inFlightIsr = null;
-        }
-
-        if (_inFlightIsr is null)
-        {
-            var lagging = _state.Isr.Where(r => r != _nodeId && _followers.TryGetValue(r, out var f)
-                && nowMs - f.LastCaughtUpMs > _options.ReplicaLagTimeMaxMs).ToList();
-            if (lagging.Count > 0)
-            {
-                RequestIsr([.. _state.Isr.Except(lagging)], nowMs);
-            }
-            else
-            {
-                foreach (var (replica, follower) in _followers)
-                {
-                    MaybeExpandIsr(replica, follower, nowMs);
-                }
-            }
-        }
-
-        CompletePending(nowMs, output);
-    }
-
-    /// <summary>Takes the ISR change this leader decided on since the last call, if any.</summary>
-    public AlterIsrRequest? TakeNewIsrRequest()
-    {
-        var request = _newIsrRequest;
-        _newIsrRequest = null;
-        return request;
-    }
-
-    private void MaybeExpandIsr(int replica, FollowerProgress follower, long nowMs)
-    {
-        if (_inFlightIsr is not null || _state.Isr.Contains(replica))
-        {
-            return;
-        }
-
-        if (follower.LogEndOffset >= _log.HighWatermark && follower.LogEndOffset >= _epochStartOffset && follower.LogEndOffset >= 0)
-        {
-            RequestIsr([.. _state.Isr, replica], nowMs);
-        }
-    }
-
-    private void RequestIsr(List<int> isr, long nowMs)
-    {
-        _inFlightIsr = new AlterIsrRequest(_state.TopicPartition, _state.LeaderEpoch, _state.PartitionEpoch, isr);
-        _inFlightIsrSentMs = nowMs;
-        _newIsrRequest = _inFlightIsr;
     }
 
     /// <summary>HW = the smallest log end offset over the maximal ISR; it never moves back.</summary>

@@ -3,14 +3,19 @@ using CommitLog.Storage;
 namespace CommitLog.Replication.Replica;
 
 /// <summary>
-/// <see cref="IReplicaLog"/> over a <see cref="PartitionLog"/> opened with <see cref="LogOptions.ReplicatedHighWatermark"/>.
-/// Appends that wait for a flush (<see cref="FlushPolicy.BeforeAck"/>) are waited for here, so the log end offset the
-/// core reports to the leader is flushed: an acknowledged record is on the disk of every in-sync replica.
+/// <see cref="IReplicaLog"/> over a <see cref="PartitionLog"/> opened with <see cref="LogOptions.ReplicatedHighWatermark"/>:
+/// one fixed log (tests, the simulation), or whichever log a source returns on each call (a cluster node's broker,
+/// which may reopen a partition's log on a config change). Appends that wait for a flush
+/// (<see cref="FlushPolicy.BeforeAck"/>) are waited for here, so the log end offset the core reports to the leader is
+/// flushed: an acknowledged record is on the disk of every in-sync replica.
 /// </summary>
 internal sealed class PartitionLogReplica : IReplicaLog
 {
-    private readonly PartitionLog _log;
+    private readonly Func<PartitionLog> _currentLog;
+    private readonly Func<Memory<byte>, ValueTask<AppendResult>> _append;
+    private readonly bool _followsSwaps;
 
+    /// <summary>Wraps one log for its whole life.</summary>
     public PartitionLogReplica(PartitionLog log)
     {
         ArgumentNullException.ThrowIfNull(log);
@@ -21,43 +26,62 @@ internal sealed class PartitionLogReplica : IReplicaLog
                 nameof(log));
         }
 
-        _log = log;
+        _currentLog = () => log;
+        _append = batches => log.AppendAsync(batches);
     }
 
-    public PartitionLog Log => _log;
+    /// <summary>Looks the log up on every call, so a log reopened in place of another is followed.</summary>
+    /// <param name="currentLog">Returns the partition's current log (or throws when there is none).</param>
+    /// <param name="append">Appends a producer's batches to the current log, following a swap that happens meanwhile.</param>
+    public PartitionLogReplica(Func<PartitionLog> currentLog, Func<Memory<byte>, ValueTask<AppendResult>> append)
+    {
+        ArgumentNullException.ThrowIfNull(currentLog);
+        ArgumentNullException.ThrowIfNull(append);
+        _currentLog = currentLog;
+        _append = append;
+        _followsSwaps = true;
+    }
 
-    public long LogStartOffset => _log.LogStartOffset;
+    /// <summary>Gets the current log.</summary>
+    public PartitionLog Log => _currentLog();
 
-    public long LogEndOffset => _log.LogEndOffset;
+    public long LogStartOffset => Log.LogStartOffset;
 
-    public long HighWatermark => _log.HighWatermark;
+    public long LogEndOffset => Log.LogEndOffset;
 
-    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs => _log.GetLeaderEpochs();
+    public long HighWatermark => Log.HighWatermark;
 
-    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch) => _log.EndOffsetForEpoch(epoch);
+    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochs => Log.GetLeaderEpochs();
 
-    public void SetLeaderEpoch(int epoch) => _log.SetLeaderEpoch(epoch);
+    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch) => Log.EndOffsetForEpoch(epoch);
 
-    public AppendResult Append(Memory<byte> batches) => Wait(_log.AppendAsync(batches));
+    public void SetLeaderEpoch(int epoch) => Log.SetLeaderEpoch(epoch);
 
-    public void AppendAsFollower(Memory<byte> batches) => Wait(_log.AppendAsFollowerAsync(batches));
+    public AppendResult Append(Memory<byte> batches) => Wait(_append(batches));
+
+    public void AppendAsFollower(Memory<byte> batches) => Wait(Log.AppendAsFollowerAsync(batches, CancellationToken.None));
 
     public byte[] ReadToLogEnd(long offset, int maxBytes) => Read(offset, maxBytes, ReadLimit.LogEnd);
 
     public byte[] ReadCommitted(long offset, int maxBytes) => Read(offset, maxBytes, ReadLimit.HighWatermark);
 
-    public void UpdateHighWatermark(long offset) => _log.UpdateHighWatermark(offset);
+    public void UpdateHighWatermark(long offset)
+    {
+        var log = Log;
+        // A log reopened in place of another may end below what the core computed on the one it replaced.
+        log.UpdateHighWatermark(_followsSwaps ? Math.Min(offset, log.LogEndOffset) : offset);
+    }
 
-    public void TruncateTo(long offset) => _log.TruncateTo(offset);
+    public void TruncateTo(long offset) => Log.TruncateTo(offset);
 
-    public void ResetTo(long offset) => _log.ResetTo(offset);
+    public void ResetTo(long offset) => Log.ResetTo(offset);
 
     private static AppendResult Wait(ValueTask<AppendResult> append)
         => append.IsCompletedSuccessfully ? append.Result : append.AsTask().GetAwaiter().GetResult();
 
     private byte[] Read(long offset, int maxBytes, ReadLimit limit)
     {
-        using var result = _log.Read(offset, maxBytes, limit);
+        using var result = Log.Read(offset, maxBytes, limit);
         return result.Records.ToArray();
     }
 }

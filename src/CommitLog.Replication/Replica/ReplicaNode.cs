@@ -98,7 +98,7 @@ internal sealed partial class ReplicaNode
                 else
                 {
                     StopLeading(tp);
-                    _leaders[tp] = new LeaderPartition(NodeId, state, topic, log, _options, Metrics, nowMs);
+                    _leaders[tp] = new LeaderPartition(NodeId, state, topic, log, _options, Metrics, IsIsrEligible, nowMs);
                 }
             }
             else
@@ -144,6 +144,22 @@ internal sealed partial class ReplicaNode
         UpdateGauges();
     }
 
+    /// <summary>
+    /// The control plane refused <paramref name="request"/> (it answered with the partition unchanged): the leader
+    /// stops counting the members it proposed and goes back to its committed ISR, as Kafka does on an AlterPartition error.
+    /// </summary>
+    public void IsrChangeRefused(AlterIsrRequest request, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_leaders.TryGetValue(request.TopicPartition, out var leader))
+        {
+            leader.RejectIsrChange(request, nowMs, _messages);
+        }
+
+        CollectIsrRequests();
+        UpdateGauges();
+    }
+
     private IReplicaLog GetOrOpenLog(TopicPartition tp)
     {
         if (!_logs.TryGetValue(tp, out var log))
@@ -162,6 +178,9 @@ internal sealed partial class ReplicaNode
             leader.Resign(_messages);
         }
     }
+
+    /// <summary>A replica may join an ISR only while its broker is registered and not fenced (KIP-841).</summary>
+    private bool IsIsrEligible(int replica) => _metadata.Brokers.TryGetValue(replica, out var broker) && !broker.IsFenced;
 
     private int NextCorrelationId() => _nextCorrelationId = (_nextCorrelationId + 1) & int.MaxValue;
 

@@ -77,9 +77,12 @@ public sealed partial class TcpTransport : IReplicationTransport
                 return await TcpConnection.EstablishAsync(socket, isDialer: true, _options, Metrics, _logger, cancellationToken)
                     .ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is SocketException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is SocketException or IOException)
             {
                 socket?.Dispose();
+
+                // A connect that failed while the caller gave up reports the cancellation, never a raw socket error.
+                cancellationToken.ThrowIfCancellationRequested();
                 if (attempt + 1 >= _options.MaxConnectAttempts)
                 {
                     throw new TransportException($"Cannot connect to '{address}' after {attempt + 1} attempts: {ex.Message}", ex);

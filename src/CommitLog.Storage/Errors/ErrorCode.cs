@@ -34,6 +34,18 @@ public enum ErrorCode
     /// <summary>Offset metadata is longer than the broker allows (Kafka OFFSET_METADATA_TOO_LARGE).</summary>
     OffsetMetadataTooLarge = 12,
 
+    /// <summary>The group coordinator is loading the group's state after it took the group over; retry shortly (Kafka
+    /// COORDINATOR_LOAD_IN_PROGRESS); retriable.</summary>
+    CoordinatorLoadInProgress = 14,
+
+    /// <summary>The group's coordinator cannot be reached or the group's offsets partition has no leader (Kafka
+    /// COORDINATOR_NOT_AVAILABLE); retriable after finding the coordinator again.</summary>
+    CoordinatorNotAvailable = 15,
+
+    /// <summary>The node asked is not (any more) the group's coordinator (Kafka NOT_COORDINATOR); retriable after finding
+    /// the coordinator again.</summary>
+    NotCoordinator = 16,
+
     /// <summary>A topic name is not legal or collides with an existing one (Kafka INVALID_TOPIC_EXCEPTION).</summary>
     InvalidTopic = 17,
 

@@ -20,9 +20,18 @@ public sealed partial class Broker
     {
         ThrowIfDisposed();
         // On a cluster node every join first waits for the replicated committed offsets (a standalone broker skips it).
-        return new GroupMembership(Groups, new BrokerTopicMetadata(this), config, _options.TimeProvider, logger,
+        return new GroupMembership(CoordinatorClient, new BrokerTopicMetadata(this), config, _options.TimeProvider, logger,
             ReplicatedOffsets is null ? null : OffsetStore.CatchUpAsync);
     }
+
+    /// <summary>Gets the cluster's one-coordinator-per-group routing, or <see langword="null"/> on a standalone broker (and on a
+    /// cluster node that keeps <c>__consumer_offsets</c> local).</summary>
+    internal IClusterGroupCoordinator? ClusterCoordinator
+        => ReplicatedOffsets is not null ? _options.Replication as IClusterGroupCoordinator : null;
+
+    /// <summary>Gets how this broker's group members reach their coordinator: <see cref="Groups"/> itself on a standalone
+    /// broker; on a cluster node, the coordinator of each group wherever it runs (the leader of the group's offsets partition).</summary>
+    internal IGroupCoordinatorClient CoordinatorClient => (IGroupCoordinatorClient?)ClusterCoordinator ?? Groups;
 
     private GroupCoordinator CreateGroupCoordinator()
         => new(_options.TimeProvider, _options.GroupInitialRebalanceDelay, _options.LoggerFactory.CreateLogger("CommitLog.Groups"));

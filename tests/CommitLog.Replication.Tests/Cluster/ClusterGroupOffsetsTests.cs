@@ -71,8 +71,16 @@ public sealed class ClusterGroupOffsetsTests
         Assert.Equal(5, node.Broker.GroupOffsets.Fetch(Group)[Orders0].Offset);
     }
 
-    [Fact]
-    public async Task Commit_NodeReopened_ItsReplicaServesTheCommitsAfterTheOthersStop()
+    /// <summary>
+    /// Stopping the offsets leader first leaves the reopened node leading with its last follower, which then stops
+    /// moments later: the leader is left alone in its ISR and must still acknowledge the barrier (a follower's late
+    /// fetch once held its high watermark one below its log end for good). Stopping the leader last elects the
+    /// reopened node alone.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Commit_NodeReopened_ItsReplicaServesTheCommitsAfterTheOthersStop(bool leaderFirst)
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
         await CreateOrdersAsync(cluster);
@@ -99,8 +107,8 @@ public sealed class ClusterGroupOffsetsTests
 
         // The reopened node is the last replica standing: it leads the offsets partition alone and serves what it replicated.
         await cluster.WaitForReplicasInSyncAsync(offsetsPartition, TimeSpan.FromSeconds(10), Ct);
-        await cluster.StopNodeAsync(other);
-        await cluster.StopNodeAsync(leader);
+        await cluster.StopNodeAsync(leaderFirst ? leader : other);
+        await cluster.StopNodeAsync(leaderFirst ? other : leader);
         await cluster.Node(reopened).WaitForMetadataAsync(m => m.Partitions[offsetsPartition].Leader == reopened, Ct);
         await using var successor = Consumer(cluster, reopened);
         successor.Subscribe("orders");

@@ -85,7 +85,7 @@ public sealed class MessageCodecTests
     public void Decode_UnknownKindVersionOrError_Rejected()
     {
         var bytes = MessageCodec.Encode(new ProduceResponse(1, "t", 0, ReplicationErrorCode.None, 0, -1, 0), Limits);
-        Assert.Contains("kind", Assert.Throws<ProtocolFormatException>(() => MessageCodec.Decode([9, .. bytes[1..]], Limits)).Message, StringComparison.Ordinal);
+        Assert.Contains("kind", Assert.Throws<ProtocolFormatException>(() => MessageCodec.Decode([99, .. bytes[1..]], Limits)).Message, StringComparison.Ordinal);
         Assert.Contains("version", Assert.Throws<ProtocolFormatException>(() => MessageCodec.Decode([bytes[0], 7, .. bytes[2..]], Limits)).Message, StringComparison.Ordinal);
         var badError = (byte[])bytes.Clone();
         badError[6 + 2 + 1 + 4] = 0x7F;

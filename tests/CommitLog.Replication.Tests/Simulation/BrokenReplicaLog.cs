@@ -30,6 +30,9 @@ internal sealed class BrokenReplicaLog : IReplicaLog
 
         /// <summary>A replica truncates to its own high watermark on restart and on divergence, instead of where the epochs diverge (pre-KIP-101).</summary>
         TruncateToHighWatermark,
+
+        /// <summary>The high watermark stops one below the log end (safe, but acks=all never completes): a liveness bug.</summary>
+        HighWatermarkOneShort,
     }
 
     public long LogStartOffset => _inner.LogStartOffset;
@@ -69,7 +72,8 @@ internal sealed class BrokenReplicaLog : IReplicaLog
 
     public byte[] ReadCommitted(long offset, int maxBytes) => _inner.ReadCommitted(offset, maxBytes);
 
-    public void UpdateHighWatermark(long offset) => _inner.UpdateHighWatermark(Math.Min(offset, _inner.LogEndOffset));
+    public void UpdateHighWatermark(long offset)
+        => _inner.UpdateHighWatermark(Math.Min(offset, _bug == Bug.HighWatermarkOneShort ? _inner.LogEndOffset - 1 : _inner.LogEndOffset));
 
     public void TruncateTo(long offset)
     {

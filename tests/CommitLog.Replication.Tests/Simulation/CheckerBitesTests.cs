@@ -7,7 +7,8 @@ public sealed class CheckerBitesTests(ITestOutputHelper output)
     [InlineData("LeaderOnlyHighWatermark")]
     [InlineData("NeverTruncate")]
     [InlineData("TruncateToHighWatermark")]
-    public void Simulation_BrokenReplica_CheckerFailsWithinFewSeeds(string name)
+    [InlineData("HighWatermarkOneShort", "liveness")]
+    public void Simulation_BrokenReplica_CheckerFailsWithinFewSeeds(string name, string? expected = null)
     {
         var bug = Enum.Parse<BrokenReplicaLog.Bug>(name);
         string? caught = null;
@@ -24,6 +25,11 @@ public sealed class CheckerBitesTests(ITestOutputHelper output)
             }
         });
         Assert.True(caught is not null, $"No seed of 200 caught {bug}.");
+        if (expected is not null)
+        {
+            Assert.Contains(expected, caught, StringComparison.Ordinal);
+        }
+
         output.WriteLine(caught);
     }
 }

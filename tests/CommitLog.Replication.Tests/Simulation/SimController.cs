@@ -80,7 +80,14 @@ internal sealed class SimController
             case AlterIsrMessage alter:
                 _lastSeen[from] = _scheduler.Now;
                 var r = alter.Request;
-                Apply(new AlterIsr(r.TopicPartition, r.LeaderEpoch, r.PartitionEpoch, r.Isr));
+                var change = Apply(new AlterIsr(r.TopicPartition, r.LeaderEpoch, r.PartitionEpoch, r.Isr));
+                if (!change.Accepted && Metadata.Partitions.TryGetValue(r.TopicPartition, out var state)
+                    && state.LeaderEpoch == r.LeaderEpoch && state.PartitionEpoch == r.PartitionEpoch)
+                {
+                    // Refused with the partition unchanged: as the node host does, tell the leader (no metadata will).
+                    _network.Send(Id, from, new AlterIsrRefused(r));
+                }
+
                 _network.Send(Id, from, new MetadataPush(Metadata));
                 break;
         }

@@ -11,3 +11,6 @@ internal sealed record MetadataPush(ClusterMetadata Metadata);
 
 /// <summary>A leader's ISR change travelling to the controller.</summary>
 internal sealed record AlterIsrMessage(AlterIsrRequest Request);
+
+/// <summary>The controller's answer to an ISR change it refused while the partition stayed as the request saw it.</summary>
+internal sealed record AlterIsrRefused(AlterIsrRequest Request);

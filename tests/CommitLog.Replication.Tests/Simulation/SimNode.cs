@@ -20,10 +20,13 @@ internal sealed class SimNode
     private readonly ReplicationOptions _options;
     private readonly Func<IReplicaLog, IReplicaLog> _wrap;
     private readonly Dictionary<TopicPartition, PartitionLog> _logs = [];
+    private readonly SimLongPoll? _longPoll;
     private int _incarnation;
 
-    public SimNode(int id, int seed, SimScheduler scheduler, SimNetwork network, ReplicationOptions options, Func<IReplicaLog, IReplicaLog> wrap)
+    public SimNode(int id, int seed, SimScheduler scheduler, SimNetwork network, ReplicationOptions options, Func<IReplicaLog, IReplicaLog> wrap,
+        long fetchWaitMs = 0)
     {
+        _longPoll = fetchWaitMs > 0 ? new SimLongPoll(fetchWaitMs) : null; // 0: a leader answers every fetch at once
         Id = id;
         Storage = new SimulatedStorage(seed);
         _scheduler = scheduler;
@@ -45,6 +48,7 @@ internal sealed class SimNode
     public void Start()
     {
         var incarnation = ++_incarnation;
+        _longPoll?.Clear();
         Core = new ReplicaNode(Id, Open, _options);
         _network.Attach(Id, Receive);
         _scheduler.After(0, () => Heartbeat(incarnation));
@@ -102,9 +106,24 @@ internal sealed class SimNode
         {
             case ReplicationMessage replication:
                 core.Receive(from, replication, _scheduler.Now);
+                if (_longPoll is { } poll && replication is FetchRequest fetch)
+                {
+                    var output = core.TakeMessages();
+                    poll.MaybePark(from, fetch, output, _scheduler.Now);
+                    output.ForEach(Send);
+                }
+                else if (_longPoll is { } wake && replication is ProduceRequest produce)
+                {
+                    wake.Wake(core, p => SimLongPoll.Touches(p.Request, produce.Topic, produce.Partition), _scheduler.Now);
+                }
+
+                break;
+            case AlterIsrRefused refused:
+                core.IsrChangeRefused(refused.Request, _scheduler.Now);
                 break;
             case MetadataPush push:
                 core.ApplyMetadata(push.Metadata, _scheduler.Now);
+                _longPoll?.Wake(core, _ => true, _scheduler.Now);
                 break;
         }
 
@@ -119,9 +138,16 @@ internal sealed class SimNode
             return;
         }
 
+        _longPoll?.Wake(core, p => p.DeadlineMs <= _scheduler.Now, _scheduler.Now);
         core.Tick(_scheduler.Now);
         Flush(core);
         _scheduler.After(20, () => Tick(incarnation));
+    }
+
+    private void Send(OutgoingMessage message)
+    {
+        _longPoll?.NoteSent(message.To, message.Message);
+        _network.Send(Id, message.To, message.Message);
     }
 
     private void Heartbeat(int incarnation)
@@ -137,10 +163,7 @@ internal sealed class SimNode
 
     private void Flush(ReplicaNode core)
     {
-        foreach (var message in core.TakeMessages())
-        {
-            _network.Send(Id, message.To, message.Message);
-        }
+        core.TakeMessages().ForEach(Send);
 
         foreach (var request in core.TakeAlterIsrRequests())
         {

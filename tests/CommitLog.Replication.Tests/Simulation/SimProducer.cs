@@ -22,6 +22,7 @@ internal sealed class SimProducer
     private string[] _values = [];
     private int _correlation;
     private int _inFlight = -1;
+    private string _lastError = "none";
 
     public SimProducer(int id, TopicPartition partition, int batches, SimScheduler scheduler, SimNetwork network, SimController controller, Random random)
     {
@@ -45,6 +46,10 @@ internal sealed class SimProducer
     public List<string> Anomalies { get; } = [];
 
     public int Retries { get; private set; }
+
+    /// <summary>What the producer still waits for (for a liveness failure).</summary>
+    public string Describe()
+        => $"producer {Id} on {_partition}: batch {_batchIndex} of {_batches} (sequence {_sequence}) not acknowledged, {Retries} retries, last error {_lastError}";
 
     public void Start()
     {
@@ -86,6 +91,7 @@ internal sealed class SimProducer
         {
             if (_inFlight == correlation)
             {
+                _lastError = $"no answer from node {leader} by {_scheduler.Now} ms";
                 Retry();
             }
         });
@@ -107,6 +113,7 @@ internal sealed class SimProducer
 
         if (response.Error != ReplicationErrorCode.None)
         {
+            _lastError = $"{response.Error} from node {from} at {_scheduler.Now} ms";
             if (response.Error is ReplicationErrorCode.OutOfOrderSequenceNumber or ReplicationErrorCode.InvalidProducerEpoch or ReplicationErrorCode.CorruptMessage)
             {
                 Anomalies.Add($"producer {Id} batch {_batchIndex} (sequence {_sequence}) got {response.Error} from node {from} at {_scheduler.Now} ms");

@@ -18,6 +18,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
         var runs = 0;
         var failure = (string?)null;
+        var slowest = (Seed: 0, Ms: -1L);
         var token = TestContext.Current.CancellationToken;
         SimThread.Run(() =>
         {
@@ -27,6 +28,10 @@ public sealed class SimulationTests(ITestOutputHelper output)
                 var run = new SimRun(seed);
                 run.Run();
                 runs++;
+                if (run.HealedInMs > slowest.Ms)
+                {
+                    slowest = (seed, run.HealedInMs);
+                }
                 if (run.Violations.Count > 0)
                 {
                     failure = $"Simulation seed {seed} failed:\n  {string.Join("\n  ", run.Violations.Take(10))}\n" +
@@ -45,7 +50,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
             Assert.Fail(failure);
         }
 
-        output.WriteLine($"{runs} seeds passed in {watch.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{runs} seeds passed in {watch.Elapsed.TotalSeconds:F1} s; slowest convergence after the faults: seed {slowest.Seed}, {slowest.Ms} ms");
     }
 
     /// <summary>

@@ -137,16 +137,16 @@ internal sealed partial class ClassicGroup
         return ErrorCode.None;
     }
 
-    /// <summary>Answers every waiting join and sync with UnknownMemberId: the coordinator is closing, and the members'
-    /// retries meet the closed coordinator.</summary>
-    public void AbortWaiting()
+    /// <summary>Answers every waiting join and sync with <paramref name="error"/>: UnknownMemberId when the coordinator is
+    /// closing (the members' retries meet the closed coordinator), NotCoordinator when a cluster node gives the group up.</summary>
+    public void AbortWaiting(ErrorCode error = ErrorCode.UnknownMemberId)
     {
         foreach (GroupMember member in _members)
         {
             Action<JoinGroupResponse>? join = member.PendingJoin;
             member.PendingJoin = null;
-            join?.Invoke(JoinGroupResponse.Failed(ErrorCode.UnknownMemberId, member.MemberId));
-            Answer(member, SyncGroupResponse.Failed(ErrorCode.UnknownMemberId));
+            join?.Invoke(JoinGroupResponse.Failed(error, member.MemberId));
+            Answer(member, SyncGroupResponse.Failed(error));
         }
     }
 

@@ -10,7 +10,7 @@ namespace CommitLog.Groups.Coordinator;
 /// coordinator later. Session and rebalance timeouts run on one timer from the broker's <see cref="TimeProvider"/>.
 /// </summary>
 /// <remarks>Thread-safe: every request takes one lock; answers that wait (join, sync) complete asynchronously.</remarks>
-internal sealed class GroupCoordinator : IDisposable
+internal sealed class GroupCoordinator : IGroupCoordinatorClient, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
@@ -44,7 +44,7 @@ internal sealed class GroupCoordinator : IDisposable
         => new(SyncGroup(request).WaitAsync(cancellationToken));
 
     /// <summary>Handles JoinGroup; the returned task is the answer itself, completed the moment the group answers.</summary>
-    internal Task<JoinGroupResponse> JoinGroup(JoinGroupRequest request)
+    public Task<JoinGroupResponse> JoinGroup(JoinGroupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.GroupId.Length == 0)
@@ -65,7 +65,7 @@ internal sealed class GroupCoordinator : IDisposable
     }
 
     /// <summary>Handles SyncGroup; the returned task is the answer itself, completed the moment the group answers.</summary>
-    internal Task<SyncGroupResponse> SyncGroup(SyncGroupRequest request)
+    public Task<SyncGroupResponse> SyncGroup(SyncGroupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var answer = new TaskCompletionSource<SyncGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -120,6 +120,42 @@ internal sealed class GroupCoordinator : IDisposable
             Reschedule();
             return errors;
         }
+    }
+
+    /// <inheritdoc/>
+    ValueTask<ErrorCode> IGroupCoordinatorClient.HeartbeatAsync(HeartbeatRequest request) => new(Heartbeat(request));
+
+    /// <inheritdoc/>
+    void IGroupCoordinatorClient.Leave(string groupId, IReadOnlyList<LeaveGroupMember> members) => LeaveGroup(groupId, members);
+
+    /// <summary>
+    /// Forgets the groups <paramref name="drop"/> selects, as a cluster node does for the groups of an offsets partition it
+    /// no longer leads: their waiting joins and syncs are answered with <paramref name="error"/>, and later requests of
+    /// their members find no group (the members then rejoin at the new coordinator).
+    /// </summary>
+    /// <param name="drop">Selects the group ids to forget.</param>
+    /// <param name="error">The answer to the waiting joins and syncs (NotCoordinator).</param>
+    /// <returns>The groups forgotten.</returns>
+    public IReadOnlyList<string> DropGroups(Func<string, bool> drop, ErrorCode error)
+    {
+        ArgumentNullException.ThrowIfNull(drop);
+        List<string> dropped;
+        lock (_gate)
+        {
+            dropped = [.. _groups.Keys.Where(drop)];
+            foreach (string groupId in dropped)
+            {
+                _groups[groupId].AbortWaiting(error);
+                _groups.Remove(groupId);
+            }
+
+            if (!_disposed)
+            {
+                Reschedule();
+            }
+        }
+
+        return dropped;
     }
 
     /// <summary>

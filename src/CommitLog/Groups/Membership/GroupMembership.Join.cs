@@ -4,7 +4,7 @@ using CommitLog.Storage;
 
 namespace CommitLog.Groups.Membership;
 
-/// <content>The join and sync exchange (runs in the background) and the heartbeat timer.</content>
+/// <content>The join and sync exchange (runs in the background).</content>
 internal sealed partial class GroupMembership
 {
     private async Task<JoinOutcome> JoinAsync(IReadOnlyList<string> topics, IReadOnlyList<TopicPartition> owned, CancellationToken cancellationToken)
@@ -40,6 +40,7 @@ internal sealed partial class GroupMembership
                         return new JoinOutcome([], fatal);
                     }
 
+                    await BackOffIfCoordinatorMovedAsync(join.Error, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -66,6 +67,7 @@ internal sealed partial class GroupMembership
                         return new JoinOutcome([], fatal);
                     }
 
+                    await BackOffIfCoordinatorMovedAsync(sync.Error, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -77,6 +79,13 @@ internal sealed partial class GroupMembership
                 }
 
                 GroupLogMessages.SyncAnswered(_logger, join.MemberId, _groupId, join.GenerationId, assigned.Count);
+                // On a cluster node: the assignment starts at the committed offsets, so read every commit acknowledged before
+                // now into this node's view (the previous owners' last commits, made through the coordinator on any node).
+                if (await CatchUpOffsetsAsync(cancellationToken).ConfigureAwait(false) is { } unreadable)
+                {
+                    return new JoinOutcome([], unreadable);
+                }
+
                 lock (_lock)
                 {
                     _generationId = join.GenerationId;
@@ -128,6 +137,19 @@ internal sealed partial class GroupMembership
         return null;
     }
 
+    /// <summary>After a coordinator error (it moved, is unreachable or is loading): waits <c>retry.backoff.ms</c> before the
+    /// member asks again, so that a coordinator failover is retried at a bounded rate, within the member's timeouts.</summary>
+    private async ValueTask BackOffIfCoordinatorMovedAsync(ErrorCode error, CancellationToken cancellationToken)
+    {
+        if (IsCoordinatorError(error))
+        {
+            await Task.Delay(CatchUpRetryBackoff, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsCoordinatorError(ErrorCode error)
+        => error is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress;
+
     /// <summary>Remembers the request the join waits for (see <see cref="IsWaitingForCoordinatorOrIdle"/>).</summary>
     private Task<T> Pending<T>(Task<T> request, CancellationToken cancellationToken)
     {
@@ -155,6 +177,8 @@ internal sealed partial class GroupMembership
                 return null;
             case ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration:
                 return null;
+            case ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress:
+                return null; // the next request finds the coordinator again (after a backoff)
             default:
                 return Fatal(error, _groupId, _config.GroupInstanceId);
         }
@@ -181,91 +205,5 @@ internal sealed partial class GroupMembership
             kv => ConsumerProtocol.EncodeAssignment(kv.Value, string.Equals(kv.Key, join.MemberId, StringComparison.Ordinal) ? counts : null),
             StringComparer.Ordinal);
         return (bytes, snapshot);
-    }
-
-    /// <summary>The heartbeat timer: checks the poll interval, then heartbeats; errors become flags the next poll acts on.</summary>
-    private void OnHeartbeat()
-    {
-        HeartbeatRequest? heartbeat = null;
-        string? leaving = null;
-        int generation;
-        lock (_lock)
-        {
-            if (_disposed || !_inGroup || _joinInFlight)
-            {
-                return;
-            }
-
-            generation = _generationId;
-            if (_time.GetUtcNow() - _lastPoll > _config.MaxPollIntervalMs)
-            {
-                GroupLogMessages.PollIntervalExceeded(_logger, _memberId, _groupId, _config.MaxPollIntervalMs.TotalMilliseconds);
-                leaving = _config.GroupInstanceId is null ? _memberId : null;
-                LoseMembership("max.poll.interval.ms passed without a poll", resetMemberId: true);
-            }
-            else
-            {
-                heartbeat = new HeartbeatRequest(_groupId, _generationId, _memberId, _config.GroupInstanceId);
-            }
-        }
-
-        if (leaving is not null)
-        {
-            TryLeave(leaving, "max.poll.interval.ms passed without a poll");
-            return;
-        }
-
-        if (heartbeat is null)
-        {
-            return;
-        }
-
-        ErrorCode error;
-        try
-        {
-            error = _coordinator.Heartbeat(heartbeat);
-        }
-        catch (ObjectDisposedException)
-        {
-            return; // The broker is closing.
-        }
-
-        lock (_lock)
-        {
-            if (_disposed || !_inGroup || _generationId != generation)
-            {
-                return;
-            }
-
-            switch (error)
-            {
-                case ErrorCode.None:
-                    break;
-                case ErrorCode.RebalanceInProgress:
-                    _rejoinReason ??= "the group is rebalancing";
-                    break;
-                case ErrorCode.FencedInstanceId:
-                    _fatal = Fatal(error, _groupId, _config.GroupInstanceId);
-                    LoseMembership(_fatal.Message, resetMemberId: true);
-                    break;
-                default:
-                    LoseMembership($"the coordinator answered the heartbeat with {error}", resetMemberId: error == ErrorCode.UnknownMemberId);
-                    break;
-            }
-        }
-    }
-
-    /// <summary>Leaves the generation after removal; the next poll reports the partitions lost and rejoins. Caller holds the lock.</summary>
-    private void LoseMembership(string reason, bool resetMemberId)
-    {
-        _inGroup = false;
-        _isLeader = false;
-        _generationId = -1;
-        _leaderSnapshot = null;
-        _lostReason = reason;
-        if (resetMemberId)
-        {
-            _memberId = string.Empty;
-        }
     }
 }

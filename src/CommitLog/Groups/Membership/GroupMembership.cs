@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace CommitLog.Groups.Membership;
 
 /// <summary>
-/// A consumer's membership of its group over an in-process <see cref="GroupCoordinator"/>: joins and syncs with the
+/// A consumer's membership of its group through an <see cref="IGroupCoordinatorClient"/> (the broker's own coordinator,
+/// or on a cluster node the group's coordinator wherever it runs): joins and syncs with the
 /// configured assignor (running it when it leads), heartbeats on a background timer every <c>heartbeat.interval.ms</c>,
 /// leaves the group when <c>max.poll.interval.ms</c> passes without a poll, and notices topics that appear or grow.
 /// Listener callbacks run only inside <see cref="PollAsync"/> and <see cref="LeaveAsync"/>, on the caller's thread.
@@ -19,7 +20,7 @@ internal sealed partial class GroupMembership : IGroupMembership
 {
     private static readonly TimeSpan MetadataRefreshInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan CatchUpRetryBackoff = TimeSpan.FromMilliseconds(100); // Kafka's retry.backoff.ms default
-    private readonly GroupCoordinator _coordinator;
+    private readonly IGroupCoordinatorClient _coordinator;
     private readonly IGroupTopicMetadata _topics;
     private readonly ConsumerConfig _config;
     private readonly string _groupId;
@@ -49,19 +50,21 @@ internal sealed partial class GroupMembership : IGroupMembership
     private Task<JoinOutcome>? _joinTask;
     private Task? _pendingRequest;
     private CancellationTokenSource? _joinCancel;
+    private bool _heartbeatInFlight;
     private bool _disposed;
 
     /// <summary>Creates a membership; it joins at the first poll after a subscribe.</summary>
-    /// <param name="coordinator">The coordinator.</param>
+    /// <param name="coordinator">The way to the group's coordinator.</param>
     /// <param name="topics">Topic partition counts and names.</param>
     /// <param name="config">The consumer's settings; <c>group.id</c> is required.</param>
     /// <param name="time">The clock of heartbeats and the poll interval.</param>
     /// <param name="logger">The logger.</param>
-    /// <param name="catchUpOffsets">Waited for before each join (a cluster node's read barrier over the replicated committed
-    /// offsets, <see cref="GroupOffsetStore.CatchUpAsync"/>), or <see langword="null"/>.</param>
+    /// <param name="catchUpOffsets">Waited for before each join and again after each sync, before the assignment is applied
+    /// (a cluster node's read barrier over the replicated committed offsets, <see cref="GroupOffsetStore.CatchUpAsync"/>), or
+    /// <see langword="null"/>.</param>
     /// <exception cref="ArgumentException"><c>group.id</c> is not set.</exception>
     public GroupMembership(
-        GroupCoordinator coordinator, IGroupTopicMetadata topics, ConsumerConfig config, TimeProvider time, ILogger logger,
+        IGroupCoordinatorClient coordinator, IGroupTopicMetadata topics, ConsumerConfig config, TimeProvider time, ILogger logger,
         Func<string, CancellationToken, ValueTask>? catchUpOffsets = null)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -226,7 +229,7 @@ internal sealed partial class GroupMembership : IGroupMembership
     {
         try
         {
-            _coordinator.LeaveGroup(_groupId, [new LeaveGroupMember(memberId, null, reason)]);
+            _coordinator.Leave(_groupId, [new LeaveGroupMember(memberId, null, reason)]);
         }
         catch (ObjectDisposedException)
         {

@@ -34,6 +34,30 @@ internal sealed partial class GroupOffsetStore : IGroupOffsets
         GroupIds.Validate(groupId);
         ArgumentNullException.ThrowIfNull(offsets);
         Validate(offsets);
+        // On a cluster the group's coordinator checks the generation and stores the commit; it may be another node.
+        if (_broker.ClusterCoordinator is { } cluster
+            && await cluster.TryForwardCommitAsync(groupId, generation, offsets, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await CommitAsCoordinatorAsync(groupId, generation, offsets, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks a commit against this broker's coordinator (the group's generation) and stores it, without asking
+    /// where the group's coordinator is: what a cluster node that coordinates the group does with a forwarded commit.</summary>
+    /// <param name="groupId">The group.</param>
+    /// <param name="generation">The committing member's generation.</param>
+    /// <param name="offsets">The offsets.</param>
+    /// <param name="cancellationToken">Cancels waiting; the commit may still happen.</param>
+    /// <returns>A task that completes when the offsets are stored.</returns>
+    /// <exception cref="CommitFailedException">The generation is stale, or the in-sync replicas did not acknowledge it.</exception>
+    internal async ValueTask CommitAsCoordinatorAsync(
+        string groupId, GroupGeneration generation, IReadOnlyList<OffsetCommit> offsets, CancellationToken cancellationToken)
+    {
+        GroupIds.Validate(groupId);
+        ArgumentNullException.ThrowIfNull(offsets);
+        Validate(offsets);
         ErrorCode error = _checkCommit(groupId, generation);
         if (error != ErrorCode.None)
         {
