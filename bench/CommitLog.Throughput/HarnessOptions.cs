@@ -42,6 +42,7 @@ internal sealed class HarnessOptions
           --random-reads 100000    read-io: reads per random case
           --budgets PATH           alloc-check: allocation-budgets.json (default: found above the working directory)
           --cycles 10              replication: leader failovers measured
+          --max-in-flight 5        replication: producer max.in.flight values compared (e.g. 1,5)
           --session-ms N           replication: the control plane's broker session timeout (default: the library's)
           --dir PATH               root for temporary data (default: /tmp/commitlog-bench-<pid>)
         """;
@@ -88,6 +89,9 @@ internal sealed class HarnessOptions
 
     public TimeSpan? SessionTimeout { get; private set; }
 
+    /// <summary>Gets the producer's max.in.flight.requests.per.connection values the replication workload compares.</summary>
+    public int[] MaxInFlight { get; private set; } = [5];
+
     public string Root { get; private set; } = Path.Combine(Path.GetTempPath(), $"commitlog-bench-{Environment.ProcessId}");
 
     /// <summary>Records per append or scan run for <paramref name="size"/>-byte payloads.</summary>
@@ -130,6 +134,7 @@ internal sealed class HarnessOptions
                 case "--random-reads": o.RandomReads = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--budgets": o.Budgets = value; break;
                 case "--session-ms": o.SessionTimeout = TimeSpan.FromMilliseconds(Positive(int.Parse(value, CultureInfo.InvariantCulture), name)); break;
+                case "--max-in-flight": o.MaxInFlight = Ints(value, name); break;
                 case "--cycles": o.Cycles = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--dir": o.Root = Path.GetFullPath(value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");

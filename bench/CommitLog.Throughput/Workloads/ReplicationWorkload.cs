@@ -42,8 +42,10 @@ internal static class ReplicationWorkload
         // "on the leader": the producer runs in the leader's process (acks=1 is then a local append, no network);
         // "via a follower": it runs in another node's process, so every produce crosses loopback TCP to the leader,
         // as a Kafka client's would.
-        var cases = new[] { ("on the leader", Acks.Leader), ("on the leader", Acks.All), ("via a follower", Acks.Leader), ("via a follower", Acks.All) };
-        var rates = cases.ToDictionary(c => Name(c.Item1, c.Item2), _ => new List<double>());
+        var cases = (from inFlight in options.MaxInFlight
+                     from c in new[] { ("on the leader", Acks.Leader), ("on the leader", Acks.All), ("via a follower", Acks.Leader), ("via a follower", Acks.All) }
+                     select (c.Item1, c.Item2, inFlight)).ToArray();
+        var rates = cases.ToDictionary(c => Name(c.Item1, c.Item2, c.inFlight), _ => new List<double>());
 
         // No node stops during the throughput rounds: any fencing there is a false one (a live node's session ran out
         // under the load), the price of a short broker session timeout.
@@ -51,36 +53,48 @@ internal static class ReplicationWorkload
         var falseFencings = CountFencingsAsync(cluster.Node(0), watching.Token);
         for (var round = 0; round <= options.Rounds; round++)
         {
-            foreach (var (placement, acks) in cases)
+            foreach (var (placement, acks, inFlight) in cases)
             {
                 var leader = Leader(cluster.Node(0).Metadata);
                 var producerNode = placement == "on the leader" ? leader : (leader + 1) % 3;
-                var rate = await ProduceAsync(cluster.Node(producerNode), acks, records, size).ConfigureAwait(false);
-                Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: {Name(placement, acks),-28} {rate,12:N0} records/s");
+                var rate = await ProduceAsync(cluster.Node(producerNode), acks, inFlight, records, size).ConfigureAwait(false);
+                Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: {Name(placement, acks, inFlight),-28} {rate,12:N0} records/s");
                 if (round > 0)
                 {
-                    rates[Name(placement, acks)].Add(rate);
+                    rates[Name(placement, acks, inFlight)].Add(rate);
                 }
             }
         }
 
         await watching.CancelAsync().ConfigureAwait(false);
         Console.WriteLine($"  live nodes fenced during the throughput rounds (false fencing): {await falseFencings.ConfigureAwait(false)}");
-        foreach (var placement in new[] { "on the leader", "via a follower" })
+        foreach (var inFlight in options.MaxInFlight)
         {
-            var one = Median(rates[Name(placement, Acks.Leader)]);
-            var all = Median(rates[Name(placement, Acks.All)]);
-            Console.WriteLine($"  producer {placement}: median acks=1 {one:N0} records/s, acks=all {all:N0} records/s: acks=all/acks=1 = {all / one:F2}x (target ≥ 0.5x)");
+            foreach (var placement in new[] { "on the leader", "via a follower" })
+            {
+                var one = Median(rates[Name(placement, Acks.Leader, inFlight)]);
+                var all = Median(rates[Name(placement, Acks.All, inFlight)]);
+                Console.WriteLine($"  producer {placement}{InFlightNote(inFlight)}: median acks=1 {one:N0} records/s, acks=all {all:N0} records/s: " +
+                    $"acks=all/acks=1 = {all / one:F2}x (target ≥ 0.5x)");
+            }
         }
 
         await FailoverAsync(cluster, options.Cycles).ConfigureAwait(false);
     }
 
-    private static string Name(string placement, Acks acks) => $"{placement}, {(acks == Acks.All ? "acks=all" : "acks=1")}";
+    private static string Name(string placement, Acks acks, int inFlight)
+        => $"{placement}, {(acks == Acks.All ? "acks=all" : "acks=1")}{InFlightNote(inFlight)}";
 
-    private static async Task<double> ProduceAsync(ClusterNode node, Acks acks, int records, int size)
+    /// <summary>Names a max.in.flight other than the producer's default (5) in the output.</summary>
+    private static string InFlightNote(int inFlight)
+        => inFlight == 5 ? string.Empty : $", max.in.flight {inFlight.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    private static async Task<double> ProduceAsync(ClusterNode node, Acks acks, int inFlight, int records, int size)
     {
-        var config = new ProducerConfig { Acks = acks, EnableIdempotence = acks == Acks.All, LingerMs = TimeSpan.FromMilliseconds(5) };
+        var config = new ProducerConfig
+        {
+            Acks = acks, EnableIdempotence = acks == Acks.All, LingerMs = TimeSpan.FromMilliseconds(5), MaxInFlightRequestsPerConnection = inFlight,
+        };
         var producer = node.Broker.CreateProducer<Null, byte[]>(config);
         await using (producer.ConfigureAwait(false))
         {

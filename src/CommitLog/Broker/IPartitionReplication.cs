@@ -25,5 +25,8 @@ internal interface IPartitionReplication
     /// Appends a producer's batches to a replicated partition: on its leader (locally or by forwarding), completing
     /// as <paramref name="acks"/> asks (all: once every in-sync replica has the records).
     /// </summary>
+    /// <remarks>The append must be ordered before this returns (handed to the local leader, or queued on the ordered
+    /// link to the remote one): a producer with several batches of a partition in flight issues the next one right
+    /// after this returns, and relies on the leader taking them in that order.</remarks>
     ValueTask<AppendResult> AppendAsync(TopicPartition topicPartition, Memory<byte> batches, Acks acks, CancellationToken cancellationToken);
 }

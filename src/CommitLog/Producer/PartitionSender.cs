@@ -1,15 +1,19 @@
-using System.Runtime.CompilerServices;
 using CommitLog.Storage;
 
 namespace CommitLog;
 
 /// <summary>
 /// One partition's accumulator and sender: the open batch records are added to, the sealed batches waiting to be
-/// appended, and the loop that appends them one at a time, in order (one append in flight per partition).
+/// sent, and the send window: up to <c>max.in.flight.requests.per.connection</c> batches whose appends were issued, in
+/// order, and are reported in that order.
 /// </summary>
-/// <remarks>A batch is sealed when <c>batch.size</c> is reached, when <c>linger.ms</c> elapsed, on a flush, or at once when
-/// <c>linger.ms</c> is 0 and nothing is in flight. Sealing fixes the batch's idempotent sequence numbers.</remarks>
-internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisposable
+/// <remarks>
+/// A batch is sealed when <c>batch.size</c> is reached, when <c>linger.ms</c> elapsed, on a flush, or at once when
+/// <c>linger.ms</c> is 0 and the sender is idle with room in its window. An idempotent batch gets its producer epoch
+/// and sequence numbers when it is first sent (in seal order, so the same numbers as at seal) and keeps them on every
+/// retry. See PartitionSender.Window.cs for the send window.
+/// </remarks>
+internal sealed partial class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisposable
 {
     private readonly Producer<TKey, TValue> _owner;
     private readonly Lock _gate = new();
@@ -18,17 +22,16 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     private readonly ITimer _expiryTimer;
     private readonly CompressionType _compression;
     private ProducerBatch<TKey, TValue>? _open;
-    private ProducerBatch<TKey, TValue>? _inFlight;
     private bool _sending;
     private bool _abandoned;
-    private int _nextSequence;
-    private short _epoch;
 
     public PartitionSender(Producer<TKey, TValue> owner, TopicPartition topicPartition, CompressionType compression)
     {
         _owner = owner;
         TopicPartition = topicPartition;
         _compression = compression;
+        _maxInFlight = owner.MaxInFlight;
+        _idempotent = owner.ProducerId >= 0;
         _expiryTimer = owner.Time.CreateTimer(
             static state => ((PartitionSender<TKey, TValue>)state!).OnExpiryDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         if (owner.Linger > TimeSpan.Zero)
@@ -70,7 +73,9 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
             }
             else if (_lingerTimer is null || _owner.IsFlushing)
             {
-                if (!_sending)
+                // linger.ms 0: send at once when the sender is idle and may send; otherwise records gather in the open
+                // batch until it can (the batch the loop seals next).
+                if (!_sending && CanIssueNewLocked())
                 {
                     SealLocked();
                 }
@@ -109,11 +114,14 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
         }
     }
 
-    /// <summary>Stops accepting records and reports every batch not yet acknowledged as failed.</summary>
+    /// <summary>
+    /// Stops accepting records and reports every batch not yet reported: batches already acknowledged (waiting for an
+    /// earlier one) as delivered, the others as failed with <paramref name="error"/>.
+    /// </summary>
     public void Abandon(Exception error)
     {
         List<ProducerBatch<TKey, TValue>> unsent = [];
-        ProducerBatch<TKey, TValue>? inFlight;
+        List<ProducerBatch<TKey, TValue>> window;
         lock (_gate)
         {
             _abandoned = true;
@@ -125,12 +133,26 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
 
             unsent.AddRange(_sealed);
             _sealed.Clear();
-            inFlight = _inFlight;
+            window = [.. _window];
+            foreach (ProducerBatch<TKey, TValue> batch in _window)
+            {
+                if (batch.State == BatchSendState.Resend)
+                {
+                    batch.State = BatchSendState.Done; // never sent again: the drain below recycles it
+                }
+            }
         }
 
-        if (inFlight is not null)
+        foreach (ProducerBatch<TKey, TValue> batch in window)
         {
-            _owner.Report(TopicPartition, inFlight, error, default);
+            if (batch.State == BatchSendState.Done && batch.Error is null)
+            {
+                _owner.Report(TopicPartition, batch, null, batch.Result);
+            }
+            else
+            {
+                _owner.Report(TopicPartition, batch, error, default);
+            }
         }
 
         foreach (ProducerBatch<TKey, TValue> batch in unsent)
@@ -138,6 +160,8 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
             _owner.Report(TopicPartition, batch, error, default);
             _owner.Recycle(batch);
         }
+
+        Drain();
     }
 
     public void Execute() => _ = RunAsync();
@@ -146,74 +170,6 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     {
         _lingerTimer?.Dispose();
         _expiryTimer.Dispose();
-    }
-
-    /// <summary>Starts the delivery timeout of the batch in flight (one timer per partition, reused: nothing allocated).</summary>
-    public void ArmExpiry(TimeSpan remaining) => _expiryTimer.Change(remaining, Timeout.InfiniteTimeSpan);
-
-    /// <summary>Stops the delivery timeout once the append returned.</summary>
-    public void DisarmExpiry() => _expiryTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-
-    private void OnExpiryDue()
-    {
-        ProducerBatch<TKey, TValue>? batch;
-        lock (_gate)
-        {
-            batch = _inFlight;
-        }
-
-        // A late tick may find the next batch in flight (not due yet): it re-arms for that batch's own deadline.
-        if (batch is not null && !batch.IsReported)
-        {
-            TimeSpan left = _owner.ExpireIfDue(TopicPartition, batch);
-            if (left > TimeSpan.Zero)
-            {
-                _expiryTimer.Change(left, Timeout.InfiniteTimeSpan);
-            }
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAsync()
-    {
-        while (true)
-        {
-            ProducerBatch<TKey, TValue>? batch;
-            lock (_gate)
-            {
-                if (!_sealed.TryDequeue(out batch))
-                {
-                    if (_open is { Records.Count: > 0 } && (_lingerTimer is null || _owner.IsFlushing || LingerElapsed(_open)))
-                    {
-                        SealLocked();
-                        batch = _sealed.Dequeue();
-                    }
-                    else
-                    {
-                        _sending = false;
-                        return;
-                    }
-                }
-
-                _inFlight = batch;
-            }
-
-            short sentEpoch = batch.Builder.ProducerEpoch;
-            bool failed = await _owner.SendAsync(this, batch).ConfigureAwait(false);
-            if (failed && _owner.ProducerId >= 0)
-            {
-                _owner.BumpEpoch(sentEpoch, TopicPartition);
-            }
-
-            lock (_gate)
-            {
-                _inFlight = null;
-                if (_owner.ProducerId >= 0)
-                {
-                    SyncEpochLocked();
-                }
-            }
-        }
     }
 
     private void OnLingerElapsed()
@@ -245,56 +201,16 @@ internal sealed class PartitionSender<TKey, TValue> : IThreadPoolWorkItem, IDisp
     private bool LingerElapsed(ProducerBatch<TKey, TValue> batch)
         => _owner.Time.GetElapsedTime(batch.CreatedTimestamp) + TimeSpan.FromMilliseconds(1) > _owner.Linger;
 
-    private bool TryStartLocked()
-    {
-        if (_sending || _sealed.Count == 0)
-        {
-            return false;
-        }
-
-        _sending = true;
-        return true;
-    }
+    /// <summary>Whether the send loop would seal the open batch now (linger.ms 0, a flush, or linger.ms elapsed).</summary>
+    private bool OpenIsDueLocked()
+        => _open is { Records.Count: > 0 } && (_lingerTimer is null || _owner.IsFlushing || LingerElapsed(_open));
 
     private void SealLocked()
     {
         ProducerBatch<TKey, TValue> batch = _open!;
         _open = null;
-        if (_owner.ProducerId >= 0)
-        {
-            SyncEpochLocked();
-            RecordBatchBuilder builder = batch.Builder;
-            builder.ProducerId = _owner.ProducerId;
-            builder.ProducerEpoch = _epoch;
-            builder.BaseSequence = _nextSequence;
-            _nextSequence = NextSequence(_nextSequence, batch.Records.Count);
-        }
-
+        batch.State = BatchSendState.Queued;
         _sealed.Enqueue(batch);
-    }
-
-    /// <summary>
-    /// Follows the producer's epoch. After a batch failed for good on any partition, the producer moved to a new epoch
-    /// (<see cref="Producer{TKey, TValue}.BumpEpoch"/>); every partition then starts again at sequence 0 in that epoch,
-    /// as Kafka's producer does (KIP-360), and the batches still waiting here are renumbered. Called before a batch is
-    /// sealed and after each send, so the batch in flight (one per partition) keeps the numbers it was sent with.
-    /// </summary>
-    private void SyncEpochLocked()
-    {
-        short epoch = _owner.Epoch;
-        if (epoch == _epoch)
-        {
-            return;
-        }
-
-        _epoch = epoch;
-        _nextSequence = 0;
-        foreach (ProducerBatch<TKey, TValue> queued in _sealed)
-        {
-            queued.Builder.ProducerEpoch = _epoch;
-            queued.Builder.BaseSequence = _nextSequence;
-            _nextSequence = NextSequence(_nextSequence, queued.Records.Count);
-        }
     }
 
     /// <summary>Advances a sequence number by <paramref name="records"/>, wrapping from int.MaxValue to 0 as Kafka does.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using CommitLog.Storage;
 
 namespace CommitLog;
@@ -6,7 +5,8 @@ namespace CommitLog;
 /// <content>Sending sealed batches, reporting outcomes, flushing and closing.</content>
 internal sealed partial class Producer<TKey, TValue>
 {
-    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
+    /// <summary>The pause before a failed batch is sent again (Kafka's <c>retry.backoff.ms</c> default).</summary>
+    internal static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// Test hook, null outside tests: called after each successful append; returning <see langword="true"/> loses that
@@ -128,79 +128,72 @@ internal sealed partial class Producer<TKey, TValue>
         }
     }
 
-    /// <summary>Appends one sealed batch, retrying retriable failures with the same bytes; reports and recycles it. Never throws.</summary>
-    /// <returns>Whether the batch was reported as failed.</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    internal async ValueTask<bool> SendAsync(PartitionSender<TKey, TValue> sender, ProducerBatch<TKey, TValue> batch)
+    /// <summary>
+    /// Test hook, null outside tests: called instead of the broker's append with the partition, the batch bytes and the
+    /// real append; it may refuse (throw or return a failed task without calling it), call it and delay the answer, or
+    /// call it and fail anyway (a lost acknowledgement).
+    /// </summary>
+    internal Func<TopicPartition, Memory<byte>, Func<ValueTask<AppendResult>>, ValueTask<AppendResult>>? InterceptAppend { get; set; }
+
+    /// <summary>Gets <c>retries</c>.</summary>
+    internal int Retries => _config.Retries;
+
+    /// <summary>Gets <c>delivery.timeout.ms</c>.</summary>
+    internal TimeSpan DeliveryTimeout => _config.DeliveryTimeoutMs;
+
+    /// <summary>Gets how many batches of a partition may be in flight (<c>max.in.flight.requests.per.connection</c>).</summary>
+    internal int MaxInFlight => _config.MaxInFlightRequestsPerConnection;
+
+    /// <summary>
+    /// Issues one batch's append. The append is ordered into the partition before this returns (written to the local
+    /// log, handed to the local leader, or queued on the ordered link to a remote leader); only the answer may come
+    /// later. The partition's sender issues the next batch only after this returned, so batches reach the log in the
+    /// order they were issued.
+    /// </summary>
+    internal ValueTask<AppendResult> IssueAppend(TopicPartition tp, Memory<byte> bytes)
     {
-        TopicPartition tp = sender.TopicPartition;
-        int count = batch.Records.Count;
-        Exception? error = null;
-        AppendResult result = default;
-        try
+        if (InterceptAppend is { } hook)
         {
-            Memory<byte> bytes = batch.Builder.Build();
-            ProducerMetrics.BatchSent(tp.Topic, bytes.Length);
-            for (int attempt = 0; ; attempt++)
-            {
-                TimeSpan remaining = _config.DeliveryTimeoutMs - Time.GetElapsedTime(batch.CreatedTimestamp);
-                if (batch.IsReported)
-                {
-                    break; // expired while the previous attempt was running
-                }
-
-                if (remaining <= TimeSpan.Zero)
-                {
-                    error = new DeliveryTimeoutException(tp, count, _config.DeliveryTimeoutMs, error);
-                    break;
-                }
-
-                long start = Time.GetTimestamp();
-                try
-                {
-                    // The sender's expiry timer reports the batch as timed out even when the append blocks the calling
-                    // thread; the loop still waits for the append to return, so the partition's order is kept.
-                    sender.ArmExpiry(remaining);
-                    try
-                    {
-                        result = await _broker.AppendAsync(tp, bytes, _config.Acks, CancellationToken.None).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        sender.DisarmExpiry();
-                    }
-
-                    if (LoseAcknowledgement?.Invoke(tp, result) == true)
-                    {
-                        throw new LogStorageException($"Injected lost acknowledgement of the append at offset {result.FirstOffset}.");
-                    }
-
-                    ProducerMetrics.AppendLatency(tp.Topic, Time.GetElapsedTime(start));
-                    ProducerLogMessages.BatchSent(_logger, count, bytes.Length, tp, result.FirstOffset);
-                    error = null;
-                    break;
-                }
-                catch (CommitLogException e) when (e.IsRetriable && attempt < _config.Retries && !batch.IsReported)
-                {
-                    error = e;
-                    ProducerMetrics.Retried(tp.Topic);
-                    ProducerLogMessages.Retrying(_logger, e, count, tp, attempt + 1);
-                    TimeSpan wait = remaining < RetryBackoff ? remaining : RetryBackoff;
-                    await Task.Delay(wait, Time).ConfigureAwait(false);
-                }
-            }
-        }
-#pragma warning disable CA1031 // The send loop's boundary: every failure is reported to the records' senders.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            error = e;
+            return hook(tp, bytes, () => _broker.AppendAsync(tp, bytes, _config.Acks, CancellationToken.None));
         }
 
-        Report(tp, batch, error, result);
-        bool failed = batch.Failed;
+        return _broker.AppendAsync(tp, bytes, _config.Acks, CancellationToken.None);
+    }
+
+    /// <summary>Applies the lost-acknowledgement test hook to a successful append; records the latency and logs it.</summary>
+    /// <returns>The injected failure, or null.</returns>
+    internal Exception? Acknowledged(TopicPartition tp, ProducerBatch<TKey, TValue> batch, AppendResult result)
+    {
+        if (LoseAcknowledgement?.Invoke(tp, result) == true)
+        {
+            return new LogStorageException($"Injected lost acknowledgement of the append at offset {result.FirstOffset}.");
+        }
+
+        ProducerMetrics.AppendLatency(tp.Topic, Time.GetElapsedTime(batch.SentTimestamp));
+        ProducerLogMessages.BatchSent(_logger, batch.Records.Count, batch.Encoded.Length, tp, result.FirstOffset);
+        return null;
+    }
+
+    /// <summary>Counts and logs a batch that will be sent again.</summary>
+    internal void Retrying(TopicPartition tp, ProducerBatch<TKey, TValue> batch, Exception error)
+    {
+        ProducerMetrics.Retried(tp.Topic);
+        ProducerLogMessages.Retrying(_logger, error, batch.Records.Count, tp, batch.Attempts);
+    }
+
+    /// <summary>Reports a batch whose outcome is known (unless it was reported already) and recycles it. Never throws.</summary>
+    internal void Complete(TopicPartition tp, ProducerBatch<TKey, TValue> batch)
+    {
+        if (batch.Error is null)
+        {
+            Report(tp, batch, null, batch.Result);
+        }
+        else
+        {
+            Report(tp, batch, batch.Error, default);
+        }
+
         Recycle(batch);
-        return failed;
     }
 
     /// <summary>Reports a batch in flight as timed out when <c>delivery.timeout.ms</c> passed since it was created.</summary>

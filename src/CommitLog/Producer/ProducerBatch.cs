@@ -23,6 +23,30 @@ internal sealed class ProducerBatch<TKey, TValue> : IDisposable
     /// <summary>Gets or sets a value indicating whether the batch was reported as failed.</summary>
     public bool Failed { get; set; }
 
+    /// <summary>Gets or sets where the batch stands in its partition's send window.</summary>
+    public BatchSendState State { get; set; }
+
+    /// <summary>Gets or sets the encoded batch (set when it is first sent, rebuilt when it is renumbered).</summary>
+    public Memory<byte> Encoded { get; set; }
+
+    /// <summary>Gets or sets how often the batch was sent.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the batch's producer epoch and sequence were assigned.</summary>
+    public bool Sequenced { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the last refusal proved nothing was written (out of sequence).</summary>
+    public bool NotWritten { get; set; }
+
+    /// <summary>Gets or sets the <see cref="TimeProvider.GetTimestamp"/> of the last send.</summary>
+    public long SentTimestamp { get; set; }
+
+    /// <summary>Gets or sets the acknowledged append (when <see cref="State"/> is done without <see cref="Error"/>).</summary>
+    public AppendResult Result { get; set; }
+
+    /// <summary>Gets or sets the last failure of the batch's append (null once acknowledged).</summary>
+    public Exception? Error { get; set; }
+
     /// <summary>Returns true exactly once: the caller reports the outcome.</summary>
     public bool TryMarkReported() => Interlocked.Exchange(ref _reported, 1) == 0;
 
@@ -33,6 +57,13 @@ internal sealed class ProducerBatch<TKey, TValue> : IDisposable
         Records.Clear();
         Bytes = 0;
         Failed = false;
+        State = BatchSendState.Queued;
+        Encoded = default;
+        Attempts = 0;
+        Sequenced = false;
+        NotWritten = false;
+        Result = default;
+        Error = null;
         Volatile.Write(ref _reported, 0);
     }
 
