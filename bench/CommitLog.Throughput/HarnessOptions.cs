@@ -43,6 +43,7 @@ internal sealed class HarnessOptions
           --budgets PATH           alloc-check: allocation-budgets.json (default: found above the working directory)
           --cycles 10              replication: leader failovers measured
           --max-in-flight 5        replication: producer max.in.flight values compared (e.g. 1,5)
+          --batch-size N           replication: the producers' batch.size, both acks (default: the library's, 16384)
           --session-ms N           replication: the control plane's broker session timeout (default: the library's)
           --dir PATH               root for temporary data (default: /tmp/commitlog-bench-<pid>)
         """;
@@ -92,6 +93,9 @@ internal sealed class HarnessOptions
     /// <summary>Gets the producer's max.in.flight.requests.per.connection values the replication workload compares.</summary>
     public int[] MaxInFlight { get; private set; } = [5];
 
+    /// <summary>Gets the producers' batch.size in the replication workload, or null for the library's default.</summary>
+    public int? BatchSize { get; private set; }
+
     public string Root { get; private set; } = Path.Combine(Path.GetTempPath(), $"commitlog-bench-{Environment.ProcessId}");
 
     /// <summary>Records per append or scan run for <paramref name="size"/>-byte payloads.</summary>
@@ -135,6 +139,7 @@ internal sealed class HarnessOptions
                 case "--budgets": o.Budgets = value; break;
                 case "--session-ms": o.SessionTimeout = TimeSpan.FromMilliseconds(Positive(int.Parse(value, CultureInfo.InvariantCulture), name)); break;
                 case "--max-in-flight": o.MaxInFlight = Ints(value, name); break;
+                case "--batch-size": o.BatchSize = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--cycles": o.Cycles = (int)Positive(int.Parse(value, CultureInfo.InvariantCulture), name); break;
                 case "--dir": o.Root = Path.GetFullPath(value); break;
                 default: throw new ArgumentException($"Unknown option '{name}'.\n{Usage}");

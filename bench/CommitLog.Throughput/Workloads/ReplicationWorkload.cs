@@ -57,7 +57,7 @@ internal static class ReplicationWorkload
             {
                 var leader = Leader(cluster.Node(0).Metadata);
                 var producerNode = placement == "on the leader" ? leader : (leader + 1) % 3;
-                var rate = await ProduceAsync(cluster.Node(producerNode), acks, inFlight, records, size).ConfigureAwait(false);
+                var rate = await ProduceAsync(cluster.Node(producerNode), acks, inFlight, options.BatchSize, records, size).ConfigureAwait(false);
                 Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: {Name(placement, acks, inFlight),-28} {rate,12:N0} records/s");
                 if (round > 0)
                 {
@@ -89,11 +89,12 @@ internal static class ReplicationWorkload
     private static string InFlightNote(int inFlight)
         => inFlight == 5 ? string.Empty : $", max.in.flight {inFlight.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
-    private static async Task<double> ProduceAsync(ClusterNode node, Acks acks, int inFlight, int records, int size)
+    private static async Task<double> ProduceAsync(ClusterNode node, Acks acks, int inFlight, int? batchSize, int records, int size)
     {
         var config = new ProducerConfig
         {
             Acks = acks, EnableIdempotence = acks == Acks.All, LingerMs = TimeSpan.FromMilliseconds(5), MaxInFlightRequestsPerConnection = inFlight,
+            BatchSize = batchSize ?? new ProducerConfig().BatchSize,
         };
         var producer = node.Broker.CreateProducer<Null, byte[]>(config);
         await using (producer.ConfigureAwait(false))
