@@ -4,21 +4,24 @@ namespace CommitLog.Replication.Replica;
 /// The ISR as the leader sees it (Kafka's KIP-497 rules). The committed ISR is the control plane's; at most one change
 /// is in flight. The high watermark waits for the maximal ISR: the committed ISR plus the members a pending change
 /// adds, so a follower that joins has everything below the high watermark; a member a pending change removes still
-/// counts until the removal is committed. When the change is refused or its answer never comes, the maximal ISR falls
-/// back to the committed one, and the high watermark moves on without the members it proposed.
+/// counts until the removal is committed. When the control plane refuses the change, the maximal ISR falls back to the
+/// committed one and the high watermark moves on without the members it proposed. A change whose answer does not come
+/// is sent again, never dropped: it may still be committed, and a member added behind the leader's back must hold
+/// every record below the high watermark (Kafka's leader also keeps retrying its AlterPartition).
 /// </content>
 internal sealed partial class LeaderPartition
 {
     /// <summary>Gets the ISR the high watermark waits for: the committed ISR plus members a pending change adds (removals still count).</summary>
     public IReadOnlyList<int> MaximalIsr => _inFlightIsr is null ? _state.Isr : [.. _state.Isr.Union(_inFlightIsr.Isr)];
 
-    /// <summary>Checks the ISR for followers that fell behind, re-sends a lost ISR change and times out produces.</summary>
+    /// <summary>Checks the ISR for followers that fell behind, re-sends an unanswered ISR change and times out produces.</summary>
     public void Tick(long nowMs, List<OutgoingMessage> output)
     {
         if (_inFlightIsr is not null && nowMs - _inFlightIsrSentMs >= _options.AlterIsrTimeoutMs)
         {
-            // No answer in time: fall back to the committed ISR (and maybe ask again below).
-            DropInFlightIsr();
+            // No answer in time: the change may still be committed, so it keeps counting and is sent again.
+            _inFlightIsrSentMs = nowMs;
+            _newIsrRequest = _inFlightIsr;
         }
 
         if (_inFlightIsr is null)

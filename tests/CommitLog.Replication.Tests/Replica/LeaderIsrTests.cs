@@ -51,29 +51,71 @@ public sealed class LeaderIsrTests
     }
 
     [Fact]
-    public void LeaderAlone_LateFetchThenLostExpansion_HighWatermarkReachesLogEndAndNoProposalLoop()
+    public void LeaderAlone_LateFetchThenUnansweredExpansion_ResentAndCountedUntilRefused()
     {
         using var cluster = new ReplicaTestCluster(1, 2, 3);
         var late = LeaderLeftAlone(cluster, fenced: []);
         cluster.Nodes[1].Receive(2, late, cluster.Now);
         cluster.Produce(1, ReplicaTestCluster.Batch(1, "b"), correlation: 2);
         Assert.Single(cluster.Responses);
+        var expansion = Assert.Single(cluster.Nodes[1].TakeAlterIsrRequests());
 
-        // No answer ever comes back for the expansion (lost, or refused without word). Node 2 never fetches again.
-        var proposals = cluster.Nodes[1].TakeAlterIsrRequests().Count;
+        // No answer comes back for a long time (lost, or the control plane unreachable). The change may still be
+        // committed, so it is never dropped: it is sent again, and node 2 keeps holding the high watermark back (if it
+        // joined the ISR behind the leader's back and were elected, "b" would be lost). Node 2 never fetches again.
+        var resent = 0;
         var start = cluster.Now;
         while (cluster.Now - start < 10_000)
         {
             cluster.Now += 100;
             cluster.Pump();
-            proposals += cluster.Nodes[1].TakeAlterIsrRequests().Count;
+            foreach (var request in cluster.Nodes[1].TakeAlterIsrRequests())
+            {
+                Assert.Equal(expansion, request);
+                resent++;
+            }
         }
 
+        Assert.InRange(resent, 1, 100);
+        Assert.Single(cluster.Responses);
+        Assert.Equal(1, cluster.Log(1).HighWatermark);
+
+        // The control plane's answer comes: refused (node 2 is fenced there). Now the high watermark moves on.
+        cluster.Nodes[1].IsrChangeRefused(expansion, cluster.Now);
+        cluster.Pump();
         Assert.Equal(ReplicationErrorCode.None, cluster.Responses[^1].Error);
         Assert.Equal(2, cluster.Responses.Count);
         Assert.Equal(2, cluster.Log(1).HighWatermark);
-        // It may re-propose while node 2's last fetch is recent (within replica.lag.time.max.ms), not forever.
-        Assert.InRange(proposals, 1, 2);
+        Assert.Empty(cluster.Nodes[1].TakeAlterIsrRequests()); // node 2's progress is too old to propose it again
+    }
+
+    [Fact]
+    public void ExpansionCommittedAfterItsAnswerWasLost_NewMemberHoldsEveryAcknowledgedRecord()
+    {
+        using var cluster = new ReplicaTestCluster(1, 2, 3);
+        cluster.SetMetadata(leader: 1, leaderEpoch: 0, isr: [1, 3], partitionEpoch: 0, minIsr: 1);
+        cluster.Down.Add(2);
+        cluster.Produce(1, ReplicaTestCluster.Batch(0, "a"));
+        cluster.Down.Remove(2);
+        cluster.Pump();
+        var expansion = Assert.Single(cluster.Nodes[1].TakeAlterIsrRequests());
+        Assert.Equal([1, 3, 2], expansion.Isr);
+
+        // Node 2 is cut off; the leader's expansion goes unanswered for longer than the ISR change timeout while "b"
+        // is produced and node 3 copies it.
+        cluster.Down.Add(2);
+        cluster.Produce(1, ReplicaTestCluster.Batch(1, "b"), correlation: 2);
+        for (var i = 0; i < 50; i++)
+        {
+            cluster.Now += 100;
+            cluster.Pump();
+        }
+
+        // The control plane commits the (re-sent) expansion after all: node 2 is an ISR member. "b" must not have
+        // been acknowledged, since node 2 does not have it and may now be elected.
+        Assert.DoesNotContain(cluster.Responses, r => r.CorrelationId == 2 && r.Error == ReplicationErrorCode.None);
+        Assert.True(cluster.Log(1).HighWatermark <= cluster.Log(2).LogEndOffset,
+            $"The leader's high watermark {cluster.Log(1).HighWatermark} passed the new ISR member's log end {cluster.Log(2).LogEndOffset}.");
     }
 
     [Fact]

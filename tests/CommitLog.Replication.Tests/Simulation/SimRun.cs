@@ -91,11 +91,13 @@ internal sealed class SimRun
             _scheduler.RunUntil(healedAt + LivenessBoundMs, () => Converged() && _scheduler.Now % 50 == 0);
             if (!Converged())
             {
+                // Report what else is wrong too: a stuck producer can be the symptom of lost acknowledged records.
                 Violations.Add($"liveness: {LivenessBoundMs} ms after the faults ended (links healed, nodes restarted) {Describe()}");
-                return;
             }
-
-            HealedInMs = _scheduler.Now - healedAt;
+            else
+            {
+                HealedInMs = _scheduler.Now - healedAt;
+            }
 
             _checker.CheckCommitted(_nodes, _scheduler.Now);
             _checker.CheckFinal(_nodes, _producers, _consumers);
