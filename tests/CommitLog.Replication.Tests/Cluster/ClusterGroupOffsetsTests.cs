@@ -1,4 +1,3 @@
-using System.Globalization;
 using CommitLog.Groups;
 using CommitLog.Replication.Control;
 using CommitLog.Storage;
@@ -10,8 +9,8 @@ namespace CommitLog.Replication.Tests.Cluster;
 public sealed class ClusterGroupOffsetsTests
 {
     private const string Group = "billing";
-    private static readonly TopicPartition Orders0 = new("orders", 0);
-    private static readonly TopicPartition Orders1 = new("orders", 1);
+    private static readonly TopicPartition Orders0 = GroupTestKit.Orders0;
+    private static readonly TopicPartition Orders1 = GroupTestKit.Orders1;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -19,9 +18,9 @@ public sealed class ClusterGroupOffsetsTests
     public async Task Commit_CommittingNodeStopped_MemberOnAnotherNodeStartsExactlyAtCommittedOffsets()
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
-        await CreateOrdersAsync(cluster);
+        await GroupTestKit.CreateOrdersAsync(cluster);
         // Commit on the node that leads the group's offsets partition, so stopping it moves that leadership too.
-        var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
+        var offsetsPartition = await GroupTestKit.OffsetsPartitionAsync(cluster, Group);
         var committer = (await cluster.Node(0).WaitForLeaderAsync(offsetsPartition, Ct)).Leader;
         await using (var member = Consumer(cluster, committer))
         {
@@ -49,8 +48,8 @@ public sealed class ClusterGroupOffsetsTests
     public async Task Commit_TooFewInSyncReplicas_FailsRetriableAndStoresNothing()
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
-        await CreateOrdersAsync(cluster);
-        var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
+        await GroupTestKit.CreateOrdersAsync(cluster);
+        var offsetsPartition = await GroupTestKit.OffsetsPartitionAsync(cluster, Group);
         var node = cluster.Node(0);
         Assert.Equal(2, node.Metadata.Topics[OffsetsTopic.Name].MinInsyncReplicas);
         Assert.Equal(3, node.Metadata.Topics[OffsetsTopic.Name].ReplicationFactor);
@@ -83,8 +82,8 @@ public sealed class ClusterGroupOffsetsTests
     public async Task Commit_NodeReopened_ItsReplicaServesTheCommitsAfterTheOthersStop(bool leaderFirst)
     {
         await using var cluster = await TestCluster.StartAsync(3, tcp: false, Ct);
-        await CreateOrdersAsync(cluster);
-        var offsetsPartition = await OffsetsPartitionAsync(cluster, 0);
+        await GroupTestKit.CreateOrdersAsync(cluster);
+        var offsetsPartition = await GroupTestKit.OffsetsPartitionAsync(cluster, Group);
         var leader = cluster.Authority.Current.Partitions[offsetsPartition].Leader;
         var reopened = (leader + 1) % 3;
         var other = (leader + 2) % 3;
@@ -115,37 +114,6 @@ public sealed class ClusterGroupOffsetsTests
         var first = await ConsumeUntilAsync(successor, seen => seen.Count == 2);
         Assert.Equal(19, first[Orders0]);
         Assert.Equal(21, first[Orders1]);
-    }
-
-    private static async Task CreateOrdersAsync(TestCluster cluster)
-    {
-        await cluster.Node(0).CreateTopicAsync("orders", 2, 3, minInsyncReplicas: 1, cancellationToken: Ct);
-        await cluster.Node(0).WaitForLeaderAsync(Orders0, Ct);
-        await cluster.Node(0).WaitForLeaderAsync(Orders1, Ct);
-        await using var producer = cluster.Node(0).Broker.CreateProducer<Null, string>(new ProducerConfig(new Dictionary<string, string>
-        {
-            ["acks"] = "all", ["linger.ms"] = "1", ["enable.idempotence"] = "true",
-        }));
-        var sends = new List<Task>();
-        for (var i = 0; i < 40; i++)
-        {
-            var value = "record-" + i.ToString(CultureInfo.InvariantCulture);
-            sends.Add(producer.ProduceAsync(Orders0, new Message<Null, string> { Value = value }, Ct).AsTask());
-            sends.Add(producer.ProduceAsync(Orders1, new Message<Null, string> { Value = value }, Ct).AsTask());
-        }
-
-        await Task.WhenAll(sends);
-        await cluster.WaitForReplicasInSyncAsync(Orders0, TimeSpan.FromSeconds(10), Ct);
-        await cluster.WaitForReplicasInSyncAsync(Orders1, TimeSpan.FromSeconds(10), Ct);
-    }
-
-    /// <summary>Creates <c>__consumer_offsets</c> through node <paramref name="node"/> and returns the group's partition of it.</summary>
-    private static async Task<TopicPartition> OffsetsPartitionAsync(TestCluster cluster, int node)
-    {
-        var count = await cluster.Node(node).Broker.EnsureOffsetsTopicAsync(Ct);
-        var partition = new TopicPartition(OffsetsTopic.Name, OffsetsTopic.PartitionFor(Group, count));
-        await cluster.Authority.WaitForAsync(m => m.Partitions.TryGetValue(partition, out var s) && s.Isr.Count == 3, TimeSpan.FromSeconds(10), Ct);
-        return partition;
     }
 
     private static IConsumer<Null, string> Consumer(TestCluster cluster, int node)
