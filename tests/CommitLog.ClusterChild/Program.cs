@@ -12,19 +12,26 @@ using CommitLog.Replication.Tcp;
 // creates a topic on "CREATE <topic> <partitions> <replicas> <min.insync>".
 // Prints "OPEN <node>" once started, "ACK <value> <partition> <offset>" for every acknowledged record, "ERR <value> <error>"
 // for a record that failed, "PAUSED" once a "PAUSE" line on stdin stopped the producer (its records all answered), and
-// "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly.
+// "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly. count=<n> stops the producer after n records (it then
+// prints PAUSED). With group=<id> the node also runs a member of that consumer group (see GroupConsumer; commitevery,
+// default 20, and pace, microseconds slept per record, default 0), started by a line "CONSUME" on stdin or at once with
+// consume=now; "OFFSETS" on stdin makes it print the group's committed offsets; META lines then carry the coordinator.
 var options = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
 var secret = Convert.FromHexString(options["secret"]);
 var topic = options.GetValueOrDefault("topic", "");
 var run = options.GetValueOrDefault("run", "0");
 var inFlight = options.TryGetValue("inflight", out var f) ? int.Parse(f, CultureInfo.InvariantCulture) : 8;
+var count = options.TryGetValue("count", out var c) ? int.Parse(c, CultureInfo.InvariantCulture) : int.MaxValue;
+var group = options.GetValueOrDefault("group");
 var deadPeer = TimeSpan.FromMilliseconds(1500);
-var output = Console.Out;
+using var output = Console.OpenStandardOutput();
 void Print(string line)
 {
+    // One write per line, so a kill never leaves half a line that looks whole.
+    var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\n");
     lock (output)
     {
-        output.WriteLine(line);
+        output.Write(bytes);
         output.Flush();
     }
 }
@@ -38,6 +45,8 @@ var nodeId = int.Parse(options["node"], CultureInfo.InvariantCulture);
 using var stop = new CancellationTokenSource();
 using var pause = new CancellationTokenSource();
 var started = new TaskCompletionSource<ClusterNode>(TaskCreationOptions.RunContinuationsAsynchronously);
+var consume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+GroupConsumer? member = null;
 _ = Task.Run(async () =>
 {
     while (await Console.In.ReadLineAsync() is { } line)
@@ -62,6 +71,14 @@ _ = Task.Run(async () =>
             {
                 Print($"REFUSED {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
             }
+        }
+        else if (line == "CONSUME")
+        {
+            consume.TrySetResult();
+        }
+        else if (line == "OFFSETS")
+        {
+            member?.ReportOffsets();
         }
         else if (line == "STOP")
         {
@@ -100,6 +117,7 @@ for (var attempt = 0; node is null; attempt++)
             ReplicaLagTimeMax = TimeSpan.FromSeconds(3),
             ReplicaFetchWaitMax = TimeSpan.FromMilliseconds(200),
             RequestTimeout = TimeSpan.FromSeconds(5),
+            BrokerOptions = group is null ? BrokerOptions.Default : new BrokerOptions { GroupInitialRebalanceDelay = TimeSpan.Zero },
         });
     }
     catch (Exception e) when (attempt < 20 && e is System.Net.Sockets.SocketException or IOException or TransportException)
@@ -120,7 +138,7 @@ _ = Task.Run(async () =>
     {
         var metadata = await node.WaitForMetadataAsync(m => m.Version > version, stop.Token);
         version = metadata.Version;
-        Print(MetaLine.Format(metadata, 0));
+        Print(MetaLine.Format(metadata, 0, group));
     }
 });
 await node.WaitForMetadataAsync(m => m.Topics.ContainsKey(topic), stop.Token).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
@@ -135,18 +153,37 @@ var config = new ProducerConfig(new Dictionary<string, string>
 });
 var producer = node.Broker.CreateProducer<Null, string>(config);
 var sequence = 0;
+var partitionCount = Math.Max(1, node.Metadata.Partitions.Keys.Count(p => p.Topic == topic));
 var running = new List<Task>();
+Task consuming = Task.CompletedTask;
+if (group is not null)
+{
+    if (options.GetValueOrDefault("consume") == "now")
+    {
+        consume.TrySetResult();
+    }
+
+    member = new GroupConsumer(node, topic, group, Int(options.GetValueOrDefault("commitevery", "20")), Int(options.GetValueOrDefault("pace", "0")), Print);
+    consuming = consume.Task.WaitAsync(stop.Token).ContinueWith(t => t.IsCompletedSuccessfully ? member.RunAsync(stop.Token) : Task.CompletedTask,
+        TaskScheduler.Default).Unwrap();
+}
+
 try
 {
-    while (!pause.IsCancellationRequested)
+    while (!pause.IsCancellationRequested && sequence < count)
     {
-        while (running.Count < inFlight && !pause.IsCancellationRequested)
+        while (running.Count < inFlight && !pause.IsCancellationRequested && sequence < count)
         {
             var value = string.Create(CultureInfo.InvariantCulture, $"{nodeId}.{run}.{sequence++}");
-            running.Add(SendAsync(value));
+            // A limited run (count=) spreads its records over the partitions in turn, so that every partition gets its share.
+            running.Add(SendAsync(value, count == int.MaxValue ? null : new TopicPartition(topic, (sequence - 1) % partitionCount)));
         }
 
-        await Task.WhenAny(running);
+        if (running.Count > 0)
+        {
+            await Task.WhenAny(running);
+        }
+
         running.RemoveAll(t => t.IsCompleted);
     }
 
@@ -156,6 +193,7 @@ try
 }
 finally
 {
+    await consuming;
     await producer.DisposeAsync();
     await node.DisposeAsync();
     await transport!.DisposeAsync();
@@ -166,11 +204,12 @@ return 0;
 
 static int Int(string value) => int.Parse(value, CultureInfo.InvariantCulture);
 
-async Task SendAsync(string value)
+async Task SendAsync(string value, TopicPartition? partition)
 {
     try
     {
-        var result = await producer.ProduceAsync(topic, new Message<Null, string> { Value = value });
+        var message = new Message<Null, string> { Value = value };
+        var result = partition is { } explicitPartition ? await producer.ProduceAsync(explicitPartition, message) : await producer.ProduceAsync(topic, message);
         Print(string.Create(CultureInfo.InvariantCulture, $"ACK {value} {result.Partition.Value} {result.Offset.Value}"));
     }
 #pragma warning disable CA1031 // Every failure is reported to the parent; the record counts as not acknowledged.

@@ -54,6 +54,9 @@ internal sealed class ClusterChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Gets the exit code once the process has exited.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public bool Paused { get; private set; }
 
     /// <summary>Gets the last META line, or null.</summary>

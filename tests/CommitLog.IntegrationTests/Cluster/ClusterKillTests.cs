@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using CommitLog.IntegrationTests.Crash;
 using CommitLog.Storage;
 
@@ -41,11 +38,11 @@ public sealed class ClusterKillTests : IDisposable
         var secret = RandomNumberGenerator.GetBytes(32);
         var raft = (Environment.GetEnvironmentVariable("COMMITLOG_CLUSTER_CONTROL") ?? "raft") == "raft";
         context += raft ? ", Raft control plane" : ", parent controller";
-        var ports = FreePorts(NodeCount * 3);
+        var ports = ClusterTestKit.FreePorts(NodeCount * 3);
         string[] control;
         if (raft)
         {
-            var certificates = WriteCertificates();
+            var certificates = ClusterTestKit.WriteCertificates(Path.Combine(_root, "certs"), NodeCount);
             var members = string.Join(",", Enumerable.Range(0, NodeCount).Select(i => $"{i}:{ports[3 * i]}:{ports[(3 * i) + 1]}:{ports[(3 * i) + 2]}"));
             control = ["control=raft", $"members={members}", $"certs={certificates}"];
         }
@@ -309,31 +306,4 @@ public sealed class ClusterKillTests : IDisposable
 
     private static int Env(string name, int fallback)
         => int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) ? value : fallback;
-
-    /// <summary>Distinct free loopback ports (all held at once while they are picked).</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
-    }
-
-    /// <summary>Self-signed node certificates for the Raft control plane's mutual TLS: node-i.pfx (with key) and node-i.cer.</summary>
-    private string WriteCertificates()
-    {
-        var directory = Path.Combine(_root, "certs");
-        Directory.CreateDirectory(directory);
-        for (var i = 0; i < NodeCount; i++)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN=node-{i}", key, HashAlgorithmName.SHA256);
-            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
-            File.WriteAllBytes(Path.Combine(directory, $"node-{i}.pfx"), certificate.Export(X509ContentType.Pkcs12));
-            File.WriteAllBytes(Path.Combine(directory, $"node-{i}.cer"), certificate.Export(X509ContentType.Cert));
-        }
-
-        return directory;
-    }
 }

@@ -195,6 +195,7 @@ internal sealed partial class GroupMembership
 
         IReadOnlyList<string> topics = ResolveTopics();
         IReadOnlyList<TopicPartition> owned = [.. _assignment];
+        CancellationToken joinToken;
         lock (_lock)
         {
             ThrowIfDisposed();
@@ -202,7 +203,15 @@ internal sealed partial class GroupMembership
             _joinInFlight = true;
             _joinCancel?.Dispose();
             _joinCancel = new CancellationTokenSource();
-            _joinTask = JoinAsync(topics, owned, _joinCancel.Token);
+            joinToken = _joinCancel.Token;
+        }
+
+        // Outside the lock: the join runs synchronously up to its first wait (on a cluster node, maybe a blocking append of the
+        // read barrier); under the lock that starved the thread pool with heartbeat callbacks waiting for it (a hang).
+        Task<JoinOutcome> join = JoinAsync(topics, owned, joinToken);
+        lock (_lock)
+        {
+            _joinTask = join;
         }
 
         return true;
