@@ -21,6 +21,10 @@ internal sealed class GroupConsumer(ClusterNode node, string topic, string group
 {
     private static readonly TimeSpan CommitRetry = TimeSpan.FromMilliseconds(200);
     private readonly ConcurrentQueue<string> _commands = new();
+    private volatile int _pace = paceMicroseconds;
+
+    /// <summary>Sets the pause after each record, in microseconds (0: none).</summary>
+    public void SetPace(int microseconds) => _pace = microseconds;
 
     /// <summary>Asks the consuming thread to print the committed offsets of every partition of the topic.</summary>
     public void ReportOffsets() => _commands.Enqueue("OFFSETS");
@@ -95,9 +99,9 @@ internal sealed class GroupConsumer(ClusterNode node, string topic, string group
                 Commit();
             }
 
-            if (paceMicroseconds > 0)
+            if (_pace > 0)
             {
-                Thread.Sleep(TimeSpan.FromMicroseconds(paceMicroseconds));
+                Thread.Sleep(TimeSpan.FromMicroseconds(_pace));
             }
         }
 

@@ -15,7 +15,8 @@ using CommitLog.Replication.Tcp;
 // "DONE" after a clean stop; a line "STOP" on stdin stops it cleanly. count=<n> stops the producer after n records (it then
 // prints PAUSED). With group=<id> the node also runs a member of that consumer group (see GroupConsumer; commitevery,
 // default 20, and pace, microseconds slept per record, default 0), started by a line "CONSUME" on stdin or at once with
-// consume=now; "OFFSETS" on stdin makes it print the group's committed offsets; META lines then carry the coordinator.
+// consume=now; "OFFSETS" on stdin makes it print the group's committed offsets, "PACE <microseconds>" changes the pace;
+// META lines then carry the coordinator.
 var options = args.Select(a => a.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
 var secret = Convert.FromHexString(options["secret"]);
 var topic = options.GetValueOrDefault("topic", "");
@@ -47,6 +48,7 @@ using var pause = new CancellationTokenSource();
 var started = new TaskCompletionSource<ClusterNode>(TaskCreationOptions.RunContinuationsAsynchronously);
 var consume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 GroupConsumer? member = null;
+int? pace = null;
 _ = Task.Run(async () =>
 {
     while (await Console.In.ReadLineAsync() is { } line)
@@ -79,6 +81,11 @@ _ = Task.Run(async () =>
         else if (line == "OFFSETS")
         {
             member?.ReportOffsets();
+        }
+        else if (line.StartsWith("PACE ", StringComparison.Ordinal))
+        {
+            pace = Int(line["PACE ".Length..]);
+            member?.SetPace(pace.Value);
         }
         else if (line == "STOP")
         {
@@ -163,7 +170,7 @@ if (group is not null)
         consume.TrySetResult();
     }
 
-    member = new GroupConsumer(node, topic, group, Int(options.GetValueOrDefault("commitevery", "20")), Int(options.GetValueOrDefault("pace", "0")), Print);
+    member = new GroupConsumer(node, topic, group, Int(options.GetValueOrDefault("commitevery", "20")), pace ?? Int(options.GetValueOrDefault("pace", "0")), Print);
     consuming = consume.Task.WaitAsync(stop.Token).ContinueWith(t => t.IsCompletedSuccessfully ? member.RunAsync(stop.Token) : Task.CompletedTask,
         TaskScheduler.Default).Unwrap();
 }

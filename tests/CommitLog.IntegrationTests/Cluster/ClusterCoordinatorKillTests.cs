@@ -7,7 +7,7 @@ namespace CommitLog.IntegrationTests.Cluster;
 /// <summary>
 /// Consumer-group coordination across a failover with real processes: three cluster nodes (tests/CommitLog.ClusterChild,
 /// Raft control plane, loopback TCP), a topic of <see cref="Partitions"/> partitions (3 replicas, min.insync.replicas=2)
-/// filled with <see cref="Records"/> records acknowledged with acks=all, and one member of one group in every node's
+/// filled with 400 records per kill plus 400 (1,200 by default), acknowledged with acks=all, and one member of one group in every node's
 /// process, committing every few records. The process of the group's coordinator (the leader of the group's
 /// <c>__consumer_offsets</c> partition, from the nodes' META lines) is SIGKILLed mid-consumption, restarted (its member
 /// joins again), and then the next coordinator is killed, <c>COMMITLOG_COORDKILL_KILLS</c> times (default 2). Verified:
@@ -21,7 +21,7 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
 {
     private const int NodeCount = 3;
     private const int Partitions = 4;
-    private const int Records = 2400;
+    private const int RecordsPerKill = 400;
     private const string Topic = "orders";
     private const string Group = "billing";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "commitlog-coord-kill-" + Guid.NewGuid().ToString("N"));
@@ -30,6 +30,7 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
     private readonly List<Kill> _kills = [];
     private readonly List<string> _phases = [];
     private readonly DateTime _start = DateTime.UtcNow;
+    private int _records;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -77,6 +78,7 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
 
     private async Task<string> RunAsync(int kills, Random random, string context)
     {
+        _records = RecordsPerKill * (kills + 1);
         var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var ports = ClusterTestKit.FreePorts(NodeCount * 3);
         var certificates = ClusterTestKit.WriteCertificates(Path.Combine(_root, "certs"), NodeCount);
@@ -87,13 +89,13 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
             _children[node] = ClusterChildProcess.Start([
                 $"node={node}", $"dir={Path.Combine(_root, "node-" + node)}", $"listen=127.0.0.1:{ports[(3 * node) + 2]}", "control=raft",
                 $"members={members}", $"certs={certificates}", $"secret={secret}", $"topic={Topic}", $"run={runs++}", $"count={count}",
-                $"group={Group}", "commitevery=20", "pace=4000", consumeNow ? "consume=now" : "consume=wait"]);
+                $"group={Group}", "commitevery=20", "pace=40000", consumeNow ? "consume=now" : "consume=wait"]);
             _started.Add((node, _children[node]!));
         }
 
         for (var node = 0; node < NodeCount; node++)
         {
-            Start(node, node == 0 ? Records : 0, consumeNow: false);
+            Start(node, node == 0 ? _records : 0, consumeNow: false);
         }
 
         // (Raft) the creating node assigns replicas from its own view: every node must see all three first.
@@ -103,7 +105,7 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
         await WaitUntilAsync(() => _children[0]!.LastLine("CREATED") is not null || _children[0]!.LastLine("REFUSED") is not null,
             TimeSpan.FromSeconds(60), "the topic");
         Assert.True(_children[0]!.LastLine("CREATED") is not null, $"Creating the topic failed: {_children[0]!.LastLine("REFUSED")}");
-        await WaitUntilAsync(() => _children[0]!.LastLine("PAUSED") is not null, TimeSpan.FromSeconds(60), $"{Records} acknowledged records");
+        await WaitUntilAsync(() => _children[0]!.LastLine("PAUSED") is not null, TimeSpan.FromSeconds(60), $"{_records} acknowledged records");
         var ends = Ends();
         Phase("filled");
         foreach (var child in _children)
@@ -113,10 +115,11 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
 
         for (var k = 0; k < kills; k++)
         {
-            // Mid-consumption, after a commit acknowledged since the last kill, with the offsets partition fully in sync.
-            var threshold = (int)(Records * (k + 0.5 + (0.5 * random.NextDouble())) / (kills + 1));
+            // Mid-consumption (or, if the group already finished, now), after a commit acknowledged since the last kill, with
+            // the offsets partition fully in sync.
+            var threshold = (int)(_records * (k + 0.5 + (0.5 * random.NextDouble())) / (kills + 1));
             var commitsBefore = Count("COMMITTED ");
-            await WaitUntilAsync(() => Count("GOT ") >= threshold && Count("COMMITTED ") > commitsBefore && Meta.Coordinator.Isr.Length == NodeCount,
+            await WaitUntilAsync(() => ((Count("GOT ") >= threshold && Count("COMMITTED ") > commitsBefore) || AllCommitted(ends)) && Meta.Coordinator.Isr.Length == NodeCount,
                 TimeSpan.FromSeconds(60), $"kill {k}: {threshold} records consumed, a new commit, the offsets partition in sync");
             var coordinator = Meta.Coordinator;
             var victim = coordinator.Leader;
@@ -124,7 +127,7 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
             var at = DateTime.UtcNow;
             await _children[victim]!.KillAsync();
             _children[victim] = null;
-            _kills.Add(new Kill(at, victim, acknowledged, Count("GOT ") < Records));
+            _kills.Add(new Kill(at, victim, acknowledged, !AllCommitted(ends)));
             await WaitUntilAsync(() => Meta.Coordinator is var c && c.Leader >= 0 && c.Leader != victim && c.Epoch > coordinator.Epoch,
                 TimeSpan.FromSeconds(30), $"kill {k}: a new coordinator after node {victim}");
             await Task.Delay(random.Next(0, 500), Ct);
@@ -133,9 +136,13 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
             await WaitUntilAsync(() => Meta.Alive.Count(a => a.Value) == NodeCount, TimeSpan.FromSeconds(60), $"kill {k}: node {victim} back");
         }
 
-        // The group finishes: every partition committed at its end.
-        await WaitUntilAsync(() => LastCommits() is var c && ends.All(e => c.GetValueOrDefault(e.Key, -1) == e.Value),
-            TimeSpan.FromSeconds(90), "every partition committed at its end");
+        // The group finishes (at full speed now): every partition committed at its end.
+        foreach (var child in _children)
+        {
+            await child!.SendLineAsync("PACE 0");
+        }
+
+        await WaitUntilAsync(() => AllCommitted(ends), TimeSpan.FromSeconds(90), "every partition committed at its end");
         Phase("all committed");
         var got = Got();
         var distinct = got.Select(g => (g.Partition, g.Offset)).ToHashSet();
@@ -221,12 +228,14 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
         Assert.DoesNotContain(lines, l => l.StartsWith("ERR ", StringComparison.Ordinal));
         var acks = lines.Where(l => l.StartsWith("ACK ", StringComparison.Ordinal)).Select(l => l.Split(' '))
             .Select(p => (Partition: Int(p[2]), Offset: long.Parse(p[3], CultureInfo.InvariantCulture))).ToList();
-        Assert.Equal(Records, acks.Count);
+        Assert.Equal(_records, acks.Count);
         var ends = acks.GroupBy(a => a.Partition).ToDictionary(g => g.Key, g => g.Max(a => a.Offset) + 1);
         Assert.Equal(Partitions, ends.Count);
-        Assert.Equal(Records, ends.Values.Sum());
+        Assert.Equal(_records, ends.Values.Sum());
         return ends;
     }
+
+    private bool AllCommitted(Dictionary<int, long> ends) => LastCommits() is var c && ends.All(e => c.GetValueOrDefault(e.Key, -1) == e.Value);
 
     private void Phase(string what) => _phases.Add($"{what} {(DateTime.UtcNow - _start).TotalSeconds:F1} s");
 
