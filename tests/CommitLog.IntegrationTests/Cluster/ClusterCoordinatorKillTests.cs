@@ -157,12 +157,16 @@ public sealed class ClusterCoordinatorKillTests : IDisposable
             await ReadBackAsync(child!, finalCommits);
         }
 
+        Phase("read back");
+        var stopped = await Task.WhenAll(_children.Select(c => c!.StopAsync(TimeSpan.FromSeconds(60))));
         for (var node = 0; node < NodeCount; node++)
         {
             var child = _children[node]!;
-            Assert.True(await child.StopAsync(TimeSpan.FromSeconds(60)), $"Node {node} did not stop within 60 s.");
+            Assert.True(stopped[node], $"Node {node} did not stop within 60 s.");
             Assert.True(child.LastLine("DONE") is not null && child.ExitCode == 0, $"Node {node} did not stop cleanly (exit code {child.ExitCode}).");
         }
+
+        Phase("stopped");
 
         return $"{_kills.Count} coordinator kills (nodes {string.Join(",", _kills.Select(k => k.Node))}, " +
             $"{_kills.Count(k => k.MidConsumption)} mid-consumption), {got.Count} records handed out for {distinct.Count} " +
