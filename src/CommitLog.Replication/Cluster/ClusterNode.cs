@@ -46,6 +46,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        NodeHost.CheckBrokerDefaults(options);
         var host = new NodeHost(options);
         Broker? broker = null;
         try
