@@ -12,7 +12,10 @@ namespace CommitLog.Replication.Tests.Cluster;
 public sealed class ClusterFrameLimitTests
 {
     private const int Frame = 64 * 1024;
-    private static readonly TopicPartition Orders = new("orders", 0);
+
+    /// <summary>A topic name of the longest allowed length, so a fetch answer of a budget-sized batch fills a frame exactly.</summary>
+    private static readonly string Topic = "orders-" + new string('o', 249 - 7);
+    private static readonly TopicPartition Orders = new(Topic, 0);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -87,15 +90,16 @@ public sealed class ClusterFrameLimitTests
         var follower = (leader + 1) % 3;
         await using var producer = cluster.Node(follower).Broker.CreateProducer<Null, string>(ProducerConfig());
 
+        // Larger than a whole frame: forwarded as it is, it would close the connection to the leader.
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
-            await producer.ProduceAsync("orders", new Message<Null, string> { Value = new string('x', Budget) }, Ct));
+            await producer.ProduceAsync(Topic, new Message<Null, string> { Value = new string('x', Frame) }, Ct));
         var replication = Assert.IsType<ReplicationException>(error);
         Assert.Equal(ErrorCode.MessageTooLarge, replication.ErrorCode);
         Assert.False(replication.IsRetriable);
         Assert.Contains($"at most {Budget} bytes per produce", replication.Message, StringComparison.Ordinal);
 
         // The same producer, node and connection still work: acks=all means every replica has it.
-        var ok = await producer.ProduceAsync("orders", new Message<Null, string> { Value = "small" }, Ct)
+        var ok = await producer.ProduceAsync(Topic, new Message<Null, string> { Value = "small" }, Ct)
             .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(Durability.Replicated, ok.Durability);
         Assert.Equal(0, ok.Offset.Value);
@@ -119,9 +123,9 @@ public sealed class ClusterFrameLimitTests
         await using var producer = cluster.Node(from).Broker.CreateProducer<Null, string>(ProducerConfig());
         var value = new string('v', ValueLengthForBatch(Budget));
 
-        var result = await producer.ProduceAsync("orders", new Message<Null, string> { Value = value }, Ct)
+        var result = await producer.ProduceAsync(Topic, new Message<Null, string> { Value = value }, Ct)
             .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
-        var after = await producer.ProduceAsync("orders", new Message<Null, string> { Value = "after" }, Ct)
+        var after = await producer.ProduceAsync(Topic, new Message<Null, string> { Value = "after" }, Ct)
             .AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
         Assert.Equal(Durability.Replicated, result.Durability);
@@ -144,8 +148,8 @@ public sealed class ClusterFrameLimitTests
         var cluster = await TestCluster.StartAsync(3, tcp, Ct, maxFrameBytes: Frame, brokerOptions: FittingBroker);
         try
         {
-            await cluster.Node(0).CreateTopicAsync("orders", 1, 3, minInsyncReplicas: 2, cancellationToken: Ct);
-            await cluster.WaitForTopicEverywhereAsync("orders", Ct);
+            await cluster.Node(0).CreateTopicAsync(Topic, 1, 3, minInsyncReplicas: 2, cancellationToken: Ct);
+            await cluster.WaitForTopicEverywhereAsync(Topic, Ct);
             await cluster.Node(0).WaitForMetadataAsync(m => m.Partitions[Orders].Isr.Count == 3, Ct);
             return cluster;
         }
