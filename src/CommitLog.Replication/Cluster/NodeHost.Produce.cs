@@ -66,7 +66,7 @@ internal sealed partial class NodeHost : IPartitionReplication
             }
 
             _pending[request.CorrelationId] = new PendingSend(completion, state.Leader);
-            if (!link.TrySend(MessageCodec.Encode(request)))
+            if (!link.TrySend(MessageCodec.EncodePooled(request)))
             {
                 _pending.TryRemove(request.CorrelationId, out _);
                 throw new ReplicationException(ErrorCode.NotLeaderOrFollower,

@@ -194,7 +194,14 @@ internal sealed partial class NodeHost : IAsyncDisposable
 
         foreach (var message in messages)
         {
-            Route(message with { Message = FitFrame(message.Message) });
+            try
+            {
+                Route(message with { Message = FitFrame(message.Message) });
+            }
+            finally
+            {
+                (message.Message as FetchResponse)?.ReleaseRecords(); // encoded (or dropped): the leader's read buffer goes back
+            }
         }
 
         foreach (var request in isrRequests)
@@ -239,5 +246,6 @@ internal sealed partial class NodeHost : IAsyncDisposable
 
     private int NextCorrelationId() => Interlocked.Increment(ref _nextCorrelationId) & int.MaxValue;
 
-    private static ReplicationMessage Decode(ReadOnlyMemory<byte> payload) => MessageCodec.Decode(payload.Span);
+    // The frame's payload belongs to this node once received: records stay in it instead of being copied out.
+    private static ReplicationMessage Decode(ReadOnlyMemory<byte> payload) => MessageCodec.DecodeInPlace(payload);
 }
