@@ -25,6 +25,9 @@ internal sealed class ClusterMetrics : IDisposable
             "Fetch answers refused with MessageTooLarge because a stored batch does not fit one transport frame.");
     }
 
+    /// <summary>Gets the meter the instruments are on.</summary>
+    public Meter Meter => _meter;
+
     public void ConnectionLost() => _connectionsLost.Add(1);
 
     public void RoleChanged(string role) => _roleChanges.Add(1, new KeyValuePair<string, object?>("role", role));

@@ -17,6 +17,9 @@ internal sealed partial class NodeHost
     /// <summary>The partitions and offsets whose too-large batch was already logged (logged once each, counted every time).</summary>
     private readonly ConcurrentDictionary<(TopicPartition Partition, long Offset), byte> _oversizedLogged = new();
 
+    /// <summary>Gets this node's instruments (tests read them).</summary>
+    internal ClusterMetrics ClusterMetrics => _metrics;
+
     /// <summary>Gets the most record bytes one batch, or one produce's batch set, may have on this node.</summary>
     public int MaxReplicatedBatchBytes => FrameBudget.For(_options.Transport.MaxFrameBytes);
 
@@ -91,7 +94,7 @@ internal sealed partial class NodeHost
     /// a partition whose first batch alone is larger is answered with <see cref="ReplicationErrorCode.MessageTooLarge"/>
     /// (logged and counted); a partition that only overflows together with the ones before it is answered empty (the
     /// follower fetches it again).</summary>
-    private ReplicationMessage FitFrame(ReplicationMessage message)
+    internal ReplicationMessage FitFrame(ReplicationMessage message)
     {
         var maxFrame = _options.Transport.MaxFrameBytes;
         if (message is not FetchResponse response || FrameBudget.UpperBound(response) <= maxFrame
