@@ -45,27 +45,27 @@ internal static class ReplicationWorkload
         var cases = (from inFlight in options.MaxInFlight
                      from c in new[] { ("on the leader", Acks.Leader), ("on the leader", Acks.All), ("via a follower", Acks.Leader), ("via a follower", Acks.All) }
                      select (c.Item1, c.Item2, inFlight)).ToArray();
-        var rates = cases.ToDictionary(c => Name(c.Item1, c.Item2, c.inFlight), _ => new List<double>());
+        var rates = cases.ToDictionary(c => Name(c.Item1, c.Item2, c.inFlight), _ => new List<CaseResult>());
 
         // No node stops during the throughput rounds: any fencing there is a false one (a live node's session ran out
         // under the load), the price of a short broker session timeout.
         using var watching = new CancellationTokenSource();
         var falseFencings = CountFencingsAsync(cluster.Node(0), watching.Token);
+        await SettleAsync(cluster.Node(Leader(cluster.Node(0).Metadata))).ConfigureAwait(false);
         for (var round = 0; round <= options.Rounds; round++)
         {
             foreach (var (placement, acks, inFlight) in cases)
             {
                 var leader = Leader(cluster.Node(0).Metadata);
                 var producerNode = placement == "on the leader" ? leader : (leader + 1) % 3;
-                // The followers first copy whatever the previous case left them (an acks=1 run on the leader's node ends
-                // long before they do), so each case is timed from the same state and pays only for its own records.
-                var settle = await SettleAsync(cluster.Node(leader)).ConfigureAwait(false);
-                var rate = await ProduceAsync(cluster.Node(producerNode), acks, inFlight, options.BatchSize, records, size).ConfigureAwait(false);
-                Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: {Name(placement, acks, inFlight),-28} {rate,12:N0} records/s" +
-                    $"   (followers caught up with the previous case {settle.TotalMilliseconds:F0} ms before it)");
+                var result = await ProduceAsync(cluster.Node(producerNode), cluster.Node(leader), acks, inFlight, options.BatchSize, records, size)
+                    .ConfigureAwait(false);
+                Console.WriteLine($"  round {round}{(round == 0 ? " (warm-up)" : string.Empty)}: {Name(placement, acks, inFlight),-28} {result.Rate,12:N0} records/s" +
+                    $"   followers copied all {result.CatchUp.TotalMilliseconds,5:F0} ms after it ({result.ReplicatedRate:N0} records/s replicated);" +
+                    $" CPU {result.CpuMicrosPerRecord:F2} µs/record, {result.Cores:F2} cores");
                 if (round > 0)
                 {
-                    rates[Name(placement, acks, inFlight)].Add(rate);
+                    rates[Name(placement, acks, inFlight)].Add(result);
                 }
             }
         }
@@ -76,10 +76,14 @@ internal static class ReplicationWorkload
         {
             foreach (var placement in new[] { "on the leader", "via a follower" })
             {
-                var one = Median(rates[Name(placement, Acks.Leader, inFlight)]);
-                var all = Median(rates[Name(placement, Acks.All, inFlight)]);
-                Console.WriteLine($"  producer {placement}{InFlightNote(inFlight)}: median acks=1 {one:N0} records/s, acks=all {all:N0} records/s: " +
-                    $"acks=all/acks=1 = {all / one:F2}x (target ≥ 0.5x)");
+                var one = rates[Name(placement, Acks.Leader, inFlight)];
+                var all = rates[Name(placement, Acks.All, inFlight)];
+                var (oneRate, allRate) = (Median(one.ConvertAll(r => r.Rate)), Median(all.ConvertAll(r => r.Rate)));
+                var (oneReplicated, allReplicated) = (Median(one.ConvertAll(r => r.ReplicatedRate)), Median(all.ConvertAll(r => r.ReplicatedRate)));
+                Console.WriteLine($"  producer {placement}{InFlightNote(inFlight)}: median acks=1 {oneRate:N0} records/s, acks=all {allRate:N0} records/s: " +
+                    $"acks=all/acks=1 = {allRate / oneRate:F2}x (target ≥ 0.5x); until every replica has the records: acks=1 {oneReplicated:N0}, " +
+                    $"acks=all {allReplicated:N0} records/s = {allReplicated / oneReplicated:F2}x; CPU per record acks=1 " +
+                    $"{Median(one.ConvertAll(r => r.CpuMicrosPerRecord)):F2} µs, acks=all {Median(all.ConvertAll(r => r.CpuMicrosPerRecord)):F2} µs");
             }
         }
 
@@ -106,13 +110,21 @@ internal static class ReplicationWorkload
         return clock.Elapsed;
     }
 
-    private static async Task<double> ProduceAsync(ClusterNode node, Acks acks, int inFlight, int? batchSize, int records, int size)
+    /// <summary>
+    /// Sends <paramref name="records"/> and times them (<see cref="CaseResult.Rate"/>), then waits, untimed for that rate, until
+    /// the followers hold them too (<see cref="CaseResult.CatchUp"/>): an acks=1 run on the leader's node ends long before its
+    /// followers have copied it, and the next case must not pay for that. The process CPU is counted over both.
+    /// </summary>
+    private static async Task<CaseResult> ProduceAsync(ClusterNode node, ClusterNode leader, Acks acks, int inFlight, int? batchSize, int records, int size)
     {
         var config = new ProducerConfig
         {
             Acks = acks, EnableIdempotence = acks == Acks.All, LingerMs = TimeSpan.FromMilliseconds(5), MaxInFlightRequestsPerConnection = inFlight,
             BatchSize = batchSize ?? new ProducerConfig().BatchSize,
         };
+        using var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        TimeSpan elapsed;
         var producer = node.Broker.CreateProducer<Null, byte[]>(config);
         await using (producer.ConfigureAwait(false))
         {
@@ -136,14 +148,27 @@ internal static class ReplicationWorkload
 
             await producer.FlushAsync().ConfigureAwait(false);
             clock.Stop();
+            elapsed = clock.Elapsed;
             if (failures > 0)
             {
                 throw new InvalidOperationException($"{failures} of {records} records failed ({acks}); first: {firstFailure?.Message}");
             }
-
-            return records / clock.Elapsed.TotalSeconds;
         }
+
+        var catchUp = await SettleAsync(leader).ConfigureAwait(false);
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        return new CaseResult(records / elapsed.TotalSeconds, catchUp, records / (elapsed + catchUp).TotalSeconds,
+            cpu.TotalMicroseconds / records, cpu / (elapsed + catchUp));
     }
+
+    /// <summary>One timed case.</summary>
+    /// <param name="Rate">Records per second from the first send to the last acknowledgement.</param>
+    /// <param name="CatchUp">How long after that every in-sync follower held them all.</param>
+    /// <param name="ReplicatedRate">Records per second until every in-sync replica held them.</param>
+    /// <param name="CpuMicrosPerRecord">The whole process's CPU (three nodes) over the case and the catch-up, per record.</param>
+    /// <param name="Cores">That CPU divided by the case and catch-up time.</param>
+    private sealed record CaseResult(double Rate, TimeSpan CatchUp, double ReplicatedRate, double CpuMicrosPerRecord, double Cores);
 
     /// <summary>One record at a time, awaited: the time one acks=1 / acks=all produce takes, on the leader's node.</summary>
     private static async Task LatencyAsync(BenchCluster cluster, int count)

@@ -41,6 +41,9 @@ internal static partial class ClusterLog
     [LoggerMessage(5011, LogLevel.Information, "Node {NodeId} no longer leads {Topic}-{Partition}: it stopped coordinating groups {Groups}; their members rejoin at the new coordinator")]
     public static partial void GroupsDropped(ILogger logger, int nodeId, string topic, int partition, string groups);
 
+    [LoggerMessage(5013, LogLevel.Error, "Node {NodeId}: the batch at offset {Offset} of {Topic}-{Partition} is {Size} bytes, larger than the {Budget} bytes a fetch answer can carry in one transport frame (MaxFrameBytes {MaxFrameBytes}); followers are answered MessageTooLarge and cannot copy it. It was written under a larger max.message.bytes: raise MaxFrameBytes on every node to replicate it")]
+    public static partial void OversizedBatch(ILogger logger, int nodeId, string topic, int partition, long offset, int size, int budget, int maxFrameBytes);
+
     [LoggerMessage(5012, LogLevel.Warning, "Node {NodeId}: serving a forwarded {Request} of group {GroupId} from node {Peer} failed; the member's node times out and retries")]
     public static partial void CoordinatorRequestFailed(ILogger logger, Exception exception, int nodeId, string request, string groupId, int peer);
 }

@@ -41,11 +41,14 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <param name="options">The settings.</param>
     /// <param name="cancellationToken">Cancels starting; the node is then closed again.</param>
     /// <returns>The running node; dispose it.</returns>
-    /// <exception cref="ArgumentException">A setting is invalid (the message names it).</exception>
+    /// <exception cref="ArgumentException">A setting is invalid (the message names it); an <see cref="ArgumentOutOfRangeException"/>
+    /// for <c>max.message.bytes</c> when the broker's default, or a replicated topic stored in the data directory, allows
+    /// batches larger than one transport frame carries (see docs/cluster.md, "Batch size and transport frames").</exception>
     public static async ValueTask<ClusterNode> StartAsync(ClusterNodeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        NodeHost.CheckBrokerDefaults(options);
         var host = new NodeHost(options);
         Broker? broker = null;
         try

@@ -214,7 +214,7 @@ internal sealed partial class NodeHost
         }
 
         var links = message.Message is FetchRequest or ProduceRequest ? _outbound : _inbound;
-        if (links.TryGetValue(message.To, out var link) && link.TrySend(MessageCodec.Encode(message.Message)))
+        if (links.TryGetValue(message.To, out var link) && link.TrySend(MessageCodec.EncodePooled(message.Message)))
         {
             NoteSent(message.To, message.Message);
         }

@@ -29,6 +29,7 @@ internal sealed partial class NodeHost : IPartitionReplication
                 $"Node {NodeId} has no cluster metadata for {name} (yet); create the topic with ClusterNode.CreateTopicAsync.");
         }
 
+        CheckProduceSize(name, batches.Length);
         var timeout = _options.RequestTimeout;
         var request = new ProduceRequest(NextCorrelationId(), topicPartition.Topic, topicPartition.Partition.Value,
             acks == Acks.All ? ProduceRequest.AcksAll : (short)1, (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds), batches);
@@ -65,7 +66,7 @@ internal sealed partial class NodeHost : IPartitionReplication
             }
 
             _pending[request.CorrelationId] = new PendingSend(completion, state.Leader);
-            if (!link.TrySend(MessageCodec.Encode(request)))
+            if (!link.TrySend(MessageCodec.EncodePooled(request)))
             {
                 _pending.TryRemove(request.CorrelationId, out _);
                 throw new ReplicationException(ErrorCode.NotLeaderOrFollower,

@@ -49,7 +49,8 @@ internal sealed partial class NodeHost : IAsyncDisposable
         var replication = new ReplicationOptions
         {
             ReplicaLagTimeMaxMs = (long)options.ReplicaLagTimeMax.TotalMilliseconds,
-            FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, options.Transport.MaxFrameBytes - 64 * 1024)),
+            // A fetch answer must fit one frame; at least one whole batch is returned, and no batch exceeds the budget.
+            FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, FrameBudget.For(options.Transport.MaxFrameBytes))),
             // The leader holds a caught-up follower's fetch (see NodeHost.LongPoll.cs), so a follower asks again at once.
             FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
@@ -75,6 +76,7 @@ internal sealed partial class NodeHost : IAsyncDisposable
     public async Task StartAsync(Broker broker, CancellationToken cancellationToken)
     {
         _broker = broker;
+        CheckOpenedTopics(broker);
         _listener = await _options.Transport.ListenAsync(_options.ListenAddress, cancellationToken).ConfigureAwait(false);
         _loops.Add(Task.Run(AcceptLoopAsync, CancellationToken.None));
         await _options.ControlPlane.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -192,7 +194,14 @@ internal sealed partial class NodeHost : IAsyncDisposable
 
         foreach (var message in messages)
         {
-            Route(message);
+            try
+            {
+                Route(message with { Message = FitFrame(message.Message) });
+            }
+            finally
+            {
+                (message.Message as FetchResponse)?.ReleaseRecords(); // encoded (or dropped): the leader's read buffer goes back
+            }
         }
 
         foreach (var request in isrRequests)
@@ -237,5 +246,6 @@ internal sealed partial class NodeHost : IAsyncDisposable
 
     private int NextCorrelationId() => Interlocked.Increment(ref _nextCorrelationId) & int.MaxValue;
 
-    private static ReplicationMessage Decode(ReadOnlyMemory<byte> payload) => MessageCodec.Decode(payload.Span);
+    // The frame's payload belongs to this node once received: records stay in it instead of being copied out.
+    private static ReplicationMessage Decode(ReadOnlyMemory<byte> payload) => MessageCodec.DecodeInPlace(payload);
 }

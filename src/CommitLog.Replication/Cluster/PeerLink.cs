@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using CommitLog.Replication.Protocol;
 using CommitLog.Replication.Transport;
 
 namespace CommitLog.Replication.Cluster;
@@ -15,8 +16,8 @@ internal sealed class PeerLink : IAsyncDisposable
 
     private const int QueueCapacity = 1024;
     private readonly IReplicationConnection _connection;
-    private readonly Channel<byte[]> _outgoing = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<Outgoing> _outgoing = Channel.CreateBounded<Outgoing>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _writer;
     private readonly Task _reader;
@@ -41,7 +42,20 @@ internal sealed class PeerLink : IAsyncDisposable
 
     /// <summary>Queues a frame; false when the link is closed or its queue is full (the frame is dropped: the protocol
     /// tolerates lost messages, followers re-fetch and producers time out and retry).</summary>
-    public bool TrySend(byte[] payload) => _outgoing.Writer.TryWrite(payload);
+    public bool TrySend(byte[] payload) => _outgoing.Writer.TryWrite(new Outgoing(payload, null));
+
+    /// <summary>Queues a frame in a pooled array that the link returns to the pool once it is sent or dropped; false
+    /// when the link is closed or its queue is full (the array is returned at once).</summary>
+    public bool TrySend(PooledPayload payload)
+    {
+        if (_outgoing.Writer.TryWrite(new Outgoing(payload.Memory, payload)))
+        {
+            return true;
+        }
+
+        payload.Return();
+        return false;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -74,13 +88,24 @@ internal sealed class PeerLink : IAsyncDisposable
             {
                 while (_outgoing.Reader.TryRead(out var payload))
                 {
-                    await _connection.SendAsync(MessageFrame, payload, _stop.Token).ConfigureAwait(false);
+                    try
+                    {
+                        await _connection.SendAsync(MessageFrame, payload.Payload, _stop.Token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        payload.Rented?.Return(); // the connection copied or wrote the payload before its send completed
+                    }
                 }
             }
         }
         finally
         {
             _outgoing.Writer.TryComplete();
+            while (_outgoing.Reader.TryRead(out var dropped))
+            {
+                dropped.Rented?.Return();
+            }
         }
     }
 
@@ -99,4 +124,7 @@ internal sealed class PeerLink : IAsyncDisposable
             _outgoing.Writer.TryComplete();
         }
     }
+
+    /// <summary>A frame waiting to be sent, and the pooled array it lives in, if any (returned after the send).</summary>
+    private readonly record struct Outgoing(ReadOnlyMemory<byte> Payload, PooledPayload? Rented);
 }

@@ -18,8 +18,8 @@ public sealed class InMemoryNetwork
     /// <summary>Creates a network.</summary>
     /// <param name="seed">Seed of every random fault decision.</param>
     /// <param name="timeProvider">Clock for delays; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="maxFrameBytes">The largest payload a frame may carry (default 1 MiB).</param>
-    public InMemoryNetwork(int seed, TimeProvider? timeProvider = null, int maxFrameBytes = 1 << 20)
+    /// <param name="maxFrameBytes">The largest payload a frame may carry (default 2 MiB, as the TCP transport's).</param>
+    public InMemoryNetwork(int seed, TimeProvider? timeProvider = null, int maxFrameBytes = 2 << 20)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameBytes, 1);
         _random = new Random(seed);

@@ -10,6 +10,8 @@ namespace CommitLog.Replication.Protocol;
 /// fetched epoch, else -1 (with <paramref name="DivergingEndOffset"/> -1 too when there is no divergence).</param>
 /// <param name="DivergingEndOffset">Where <paramref name="DivergingEpoch"/> ends on the leader, or -1 when there is no divergence.</param>
 /// <param name="Records">Whole record batches from the fetch offset (empty on error or divergence).</param>
+/// <param name="RecordsOwner">On the leader: the pooled read that <paramref name="Records"/> lives in, released by
+/// <see cref="ReleaseRecords"/> once the answer is encoded; null when nothing is pooled (a decoded answer, an error).</param>
 internal sealed record FetchPartitionResponse(
     string Topic,
     int Partition,
@@ -18,8 +20,16 @@ internal sealed record FetchPartitionResponse(
     long LogStartOffset,
     int DivergingEpoch,
     long DivergingEndOffset,
-    ReadOnlyMemory<byte> Records)
+    ReadOnlyMemory<byte> Records,
+    IDisposable? RecordsOwner = null)
 {
     /// <summary>Gets a value indicating whether the leader reported a diverging epoch.</summary>
     public bool IsDiverging => DivergingEndOffset >= 0;
+
+    /// <summary>
+    /// Returns the pooled buffer behind <see cref="Records"/>. Only the node that sends the answer calls it, after
+    /// encoding it; <see cref="Records"/> must not be read afterwards. An answer never released (one handed to another
+    /// node's core as an object, in tests and the simulation) leaves its buffer to the garbage collector.
+    /// </summary>
+    public void ReleaseRecords() => RecordsOwner?.Dispose();
 }

@@ -11,9 +11,21 @@ internal static partial class MessageCodec
     /// <param name="data">The message bytes, exactly one message.</param>
     /// <param name="limits">The bounds to enforce, or null for <see cref="ProtocolLimits.Default"/>.</param>
     public static ReplicationMessage Decode(ReadOnlySpan<byte> data, ProtocolLimits? limits = null)
+        => Decode(new ProtocolReader(data), limits);
+
+    /// <summary>
+    /// Decodes one message whose record bytes (fetch answers, produce requests) stay slices of <paramref name="data"/>
+    /// instead of copies: the caller owns <paramref name="data"/> (a received frame) and must not reuse it while the
+    /// message's records are in use. Throws <see cref="ProtocolFormatException"/> naming what is wrong.
+    /// </summary>
+    /// <param name="data">The message bytes, exactly one message.</param>
+    /// <param name="limits">The bounds to enforce, or null for <see cref="ProtocolLimits.Default"/>.</param>
+    public static ReplicationMessage DecodeInPlace(ReadOnlyMemory<byte> data, ProtocolLimits? limits = null)
+        => Decode(new ProtocolReader(data), limits);
+
+    private static ReplicationMessage Decode(ProtocolReader r, ProtocolLimits? limits)
     {
         limits ??= ProtocolLimits.Default;
-        var r = new ProtocolReader(data);
         var kind = r.ReadByte();
         var version = r.ReadByte();
         if (version != Version)
@@ -28,7 +40,7 @@ internal static partial class MessageCodec
             FetchResponseKind => DecodeFetchResponse(ref r, correlationId, limits),
             ProduceRequestKind => new ProduceRequest(
                 correlationId, r.ReadString(limits.MaxTopicBytes, "topic"), r.ReadInt32(), ReadAcks(ref r), r.ReadInt32(),
-                r.ReadBytes(limits.MaxRecordsBytes, "records")),
+                r.ReadRecords(limits.MaxRecordsBytes, "records")),
             ProduceResponseKind => new ProduceResponse(
                 correlationId, r.ReadString(limits.MaxTopicBytes, "topic"), r.ReadInt32(), ReadError(ref r), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
             _ => DecodeCoordinator(kind, ref r, correlationId, limits) ?? throw new ProtocolFormatException(
@@ -71,7 +83,7 @@ internal static partial class MessageCodec
             var logStart = r.ReadInt64();
             var divergingEpoch = r.ReadInt32();
             var divergingEnd = r.ReadInt64();
-            var records = r.ReadBytes(limits.MaxRecordsBytes, "records");
+            var records = r.ReadRecords(limits.MaxRecordsBytes, "records");
             partitions[i] = new FetchPartitionResponse(topic, partition, error, hw, logStart, divergingEpoch, divergingEnd, records);
         }
 

@@ -24,6 +24,45 @@ internal static partial class MessageCodec
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// Encodes <paramref name="message"/> into an array rented from the shared pool, sized from its records so that a
+    /// fetch answer or produce is written once; the caller returns it (<see cref="PooledPayload.Return"/>) after sending.
+    /// </summary>
+    public static PooledPayload EncodePooled(ReplicationMessage message, ProtocolLimits? limits = null)
+    {
+        var writer = new PooledBufferWriter(SizeHint(message));
+        try
+        {
+            Encode(message, writer, limits);
+            return writer.Detach();
+        }
+        catch
+        {
+            writer.Detach().Return();
+            throw;
+        }
+    }
+
+    private static int SizeHint(ReplicationMessage message)
+    {
+        const int Fixed = 64; // kind, version, correlation, counts and a partition's fixed fields
+        switch (message)
+        {
+            case FetchResponse fetch:
+                long size = Fixed;
+                foreach (var p in fetch.Partitions)
+                {
+                    size += Fixed + (3L * p.Topic.Length) + p.Records.Length;
+                }
+
+                return (int)Math.Min(size, Array.MaxLength);
+            case ProduceRequest produce:
+                return (int)Math.Min(Fixed + (3L * produce.Topic.Length) + produce.Records.Length, Array.MaxLength);
+            default:
+                return 256;
+        }
+    }
+
     /// <summary>Encodes <paramref name="message"/> to <paramref name="output"/>.</summary>
     public static void Encode(ReplicationMessage message, IBufferWriter<byte> output, ProtocolLimits? limits = null)
     {

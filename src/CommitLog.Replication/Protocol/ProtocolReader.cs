@@ -7,11 +7,23 @@ namespace CommitLog.Replication.Protocol;
 internal ref struct ProtocolReader
 {
     private readonly ReadOnlySpan<byte> _data;
+    private readonly ReadOnlyMemory<byte> _source;
+    private readonly bool _hasSource;
     private int _position;
 
+    /// <summary>Reads <paramref name="data"/>; record bytes are copied out (<see cref="ReadRecords"/>).</summary>
     public ProtocolReader(ReadOnlySpan<byte> data)
     {
         _data = data;
+        _position = 0;
+    }
+
+    /// <summary>Reads <paramref name="data"/>; record bytes are slices of it, not copies (<see cref="ReadRecords"/>).</summary>
+    public ProtocolReader(ReadOnlyMemory<byte> data)
+    {
+        _data = data.Span;
+        _source = data;
+        _hasSource = true;
         _position = 0;
     }
 
@@ -77,15 +89,16 @@ internal ref struct ProtocolReader
     }
 
     /// <summary>Reads int32-length bytes (at most <paramref name="maxBytes"/>) into a new array.</summary>
-    public byte[] ReadBytes(int maxBytes, string field)
-    {
-        var length = ReadInt32();
-        if (length < 0 || length > maxBytes)
-        {
-            throw new ProtocolFormatException($"The {field} length {length} is out of range: allowed 0 to {maxBytes} bytes.");
-        }
+    public byte[] ReadBytes(int maxBytes, string field) => TakeLengthPrefixed(maxBytes, field).ToArray();
 
-        return Take(length, field).ToArray();
+    /// <summary>
+    /// Reads int32-length record bytes (at most <paramref name="maxBytes"/>): a slice of the message when the reader was
+    /// made over memory (the caller owns the message bytes and keeps them for as long as it keeps the records), else a copy.
+    /// </summary>
+    public ReadOnlyMemory<byte> ReadRecords(int maxBytes, string field)
+    {
+        var bytes = TakeLengthPrefixed(maxBytes, field);
+        return _hasSource ? _source.Slice(_position - bytes.Length, bytes.Length) : bytes.ToArray();
     }
 
     public readonly void ExpectEnd(string message)
@@ -94,6 +107,17 @@ internal ref struct ProtocolReader
         {
             throw new ProtocolFormatException($"The {message} has {Remaining} unexpected trailing bytes.");
         }
+    }
+
+    private ReadOnlySpan<byte> TakeLengthPrefixed(int maxBytes, string field)
+    {
+        var length = ReadInt32();
+        if (length < 0 || length > maxBytes)
+        {
+            throw new ProtocolFormatException($"The {field} length {length} is out of range: allowed 0 to {maxBytes} bytes.");
+        }
+
+        return Take(length, field);
     }
 
     private ReadOnlySpan<byte> Take(int count, string field)

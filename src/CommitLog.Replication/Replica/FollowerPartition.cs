@@ -200,7 +200,7 @@ internal sealed class FollowerPartition
                 return false;
             }
 
-            _log.AppendAsFollower(records[start..stop].ToArray());
+            _log.AppendAsFollower(records[start..stop]);
             return true;
         }
         catch (Exception e) when (e is CorruptRecordException or RecordTooLargeException or ArgumentException)

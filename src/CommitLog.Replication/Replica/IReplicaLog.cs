@@ -30,11 +30,15 @@ internal interface IReplicaLog
     /// <summary>Appends a producer's batches as leader (offsets and epoch assigned; idempotent duplicates detected).</summary>
     AppendResult Append(Memory<byte> batches);
 
-    /// <summary>Appends batches copied from the leader as they are.</summary>
-    void AppendAsFollower(Memory<byte> batches);
+    /// <summary>Appends batches copied from the leader as they are; <paramref name="batches"/> is only read.</summary>
+    void AppendAsFollower(ReadOnlyMemory<byte> batches);
 
-    /// <summary>Reads whole batches from <paramref name="offset"/> up to the log end (for followers).</summary>
-    byte[] ReadToLogEnd(long offset, int maxBytes);
+    /// <summary>
+    /// Reads whole batches from <paramref name="offset"/> up to the log end (for followers), into a pooled buffer that
+    /// the result owns: whoever sends the records disposes the result once they are written; a result that is never
+    /// disposed is reclaimed by the garbage collector.
+    /// </summary>
+    LogReadResult ReadToLogEnd(long offset, int maxBytes);
 
     /// <summary>Reads whole batches from <paramref name="offset"/> below the high watermark (for consumers).</summary>
     byte[] ReadCommitted(long offset, int maxBytes);

@@ -142,11 +142,16 @@ internal sealed partial class LeaderPartition
         MaybeExpandIsr(replicaId, follower, nowMs);
         MaybeAdvanceHighWatermark();
         CompletePending(nowMs, output);
-        var records = request.FetchOffset < logEnd
-            ? _log.ReadToLogEnd(request.FetchOffset, Math.Max(1, request.MaxBytes))
-            : [];
+        if (request.FetchOffset >= logEnd)
+        {
+            return new FetchPartitionResponse(request.Topic, request.Partition, ReplicationErrorCode.None, _log.HighWatermark,
+                _log.LogStartOffset, -1, -1, ReadOnlyMemory<byte>.Empty);
+        }
+
+        // The records stay in the read's pooled buffer until the answer is encoded (no copy per follower here).
+        var read = _log.ReadToLogEnd(request.FetchOffset, Math.Max(1, request.MaxBytes));
         return new FetchPartitionResponse(request.Topic, request.Partition, ReplicationErrorCode.None, _log.HighWatermark,
-            _log.LogStartOffset, -1, -1, records);
+            _log.LogStartOffset, -1, -1, read.Records, read);
     }
 
     /// <summary>HW = the smallest log end offset over the maximal ISR; it never moves back.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using CommitLog.Storage;
 
 namespace CommitLog.Replication.Replica;
@@ -59,11 +60,17 @@ internal sealed class PartitionLogReplica : IReplicaLog
 
     public AppendResult Append(Memory<byte> batches) => Wait(_append(batches));
 
-    public void AppendAsFollower(Memory<byte> batches) => Wait(Log.AppendAsFollowerAsync(batches, CancellationToken.None));
+    // The follower append only reads the batches (it validates them and writes them as they are).
+    public void AppendAsFollower(ReadOnlyMemory<byte> batches)
+        => Wait(Log.AppendAsFollowerAsync(MemoryMarshal.AsMemory(batches), CancellationToken.None));
 
-    public byte[] ReadToLogEnd(long offset, int maxBytes) => Read(offset, maxBytes, ReadLimit.LogEnd);
+    public LogReadResult ReadToLogEnd(long offset, int maxBytes) => Log.Read(offset, maxBytes, ReadLimit.LogEnd);
 
-    public byte[] ReadCommitted(long offset, int maxBytes) => Read(offset, maxBytes, ReadLimit.HighWatermark);
+    public byte[] ReadCommitted(long offset, int maxBytes)
+    {
+        using var result = Log.Read(offset, maxBytes, ReadLimit.HighWatermark);
+        return result.Records.ToArray();
+    }
 
     public void UpdateHighWatermark(long offset)
     {
@@ -78,10 +85,4 @@ internal sealed class PartitionLogReplica : IReplicaLog
 
     private static AppendResult Wait(ValueTask<AppendResult> append)
         => append.IsCompletedSuccessfully ? append.Result : append.AsTask().GetAwaiter().GetResult();
-
-    private byte[] Read(long offset, int maxBytes, ReadLimit limit)
-    {
-        using var result = Log.Read(offset, maxBytes, limit);
-        return result.Records.ToArray();
-    }
 }

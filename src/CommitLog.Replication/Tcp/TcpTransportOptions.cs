@@ -13,8 +13,9 @@ public sealed class TcpTransportOptions
     /// <summary>The pre-shared cluster secret (at least 16 bytes); peers that do not know it are refused.</summary>
     public required ReadOnlyMemory<byte> ClusterSecret { get; init; }
 
-    /// <summary>The largest frame payload accepted or sent, in bytes (default 1 MiB, at most 1 GiB).</summary>
-    public int MaxFrameBytes { get; init; } = 1 << 20;
+    /// <summary>The largest frame payload accepted or sent, in bytes (default 2 MiB, at most 1 GiB). A cluster node replicates
+    /// batches of up to this minus 299 bytes, so the default carries Kafka's default <c>max.message.bytes</c> (1 MiB + 12).</summary>
+    public int MaxFrameBytes { get; init; } = 2 << 20;
 
     /// <summary>After this long without sending, a ping is sent (default 1 s; <see cref="Timeout.InfiniteTimeSpan"/> turns pings off).</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(1);

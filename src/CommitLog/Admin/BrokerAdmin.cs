@@ -25,6 +25,8 @@ public sealed partial class BrokerAdmin
     /// <returns>A task that completes when the topic exists durably and its partitions accept appends.</returns>
     /// <exception cref="InvalidTopicException">The name is not legal, or collides with an existing topic's name ('.' versus '_').</exception>
     /// <exception cref="InvalidPartitionsException"><paramref name="partitions"/> is 0 or negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">On a cluster node: <c>max.message.bytes</c> is larger than the node can
+    /// replicate in one transport frame (the message names the limit).</exception>
     /// <exception cref="TopicAlreadyExistsException">The topic exists, or its deletion has not finished.</exception>
     /// <exception cref="IOException">The storage failed; the topic was not created (or is completed on the next open).</exception>
     /// <exception cref="ObjectDisposedException">The broker was disposed.</exception>
@@ -94,6 +96,8 @@ public sealed partial class BrokerAdmin
     /// <returns>A task that completes when the settings are stored durably and in effect.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="config"/> is null.</exception>
     /// <exception cref="UnknownTopicOrPartitionException">The topic does not exist.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">On a cluster node: <c>max.message.bytes</c> is larger than the node can
+    /// replicate in one transport frame (the message names the limit); nothing changed.</exception>
     /// <exception cref="IOException">The storage failed.</exception>
     /// <exception cref="CommitLogException">Reopening a partition log failed; it stays closed until the broker is reopened.</exception>
     /// <exception cref="ObjectDisposedException">The broker was disposed.</exception>

@@ -23,6 +23,7 @@ public sealed partial class Broker
         }
 
         TopicConfig normalized = TopicConfigEntries.Normalize(config ?? _options.DefaultTopicConfig);
+        CheckReplicable(name, normalized);
         await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -157,6 +158,7 @@ public sealed partial class Broker
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(config);
         TopicConfig normalized = TopicConfigEntries.Normalize(config);
+        CheckReplicable(name, normalized);
         await EnterAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -187,6 +189,15 @@ public sealed partial class Broker
         finally
         {
             _adminGate.Release();
+        }
+    }
+
+    /// <summary>On a cluster node, refuses settings of a replicated topic that the node cannot replicate.</summary>
+    private void CheckReplicable(string name, TopicConfig config)
+    {
+        if (_options.Replication is { } replication && replication.IsReplicated(name))
+        {
+            replication.CheckTopicConfig(name, config);
         }
     }
 

@@ -22,6 +22,15 @@ internal interface IPartitionReplication
     bool WaitForTopic(string topic, TimeSpan timeout);
 
     /// <summary>
+    /// Throws when a replicated topic's settings cannot be replicated (a cluster node refuses a <c>max.message.bytes</c>
+    /// larger than one transport frame carries); the broker calls it before it creates the topic or changes its settings.
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting cannot be replicated; the message names it and what is allowed.</exception>
+    void CheckTopicConfig(string topic, TopicConfig config)
+    {
+    }
+
+    /// <summary>
     /// Appends a producer's batches to a replicated partition: on its leader (locally or by forwarding), completing
     /// as <paramref name="acks"/> asks (all: once every in-sync replica has the records).
     /// </summary>

@@ -14,16 +14,22 @@ namespace CommitLog.Replication.Tests.Cluster;
 internal sealed class TestCluster : IAsyncDisposable
 {
     private static readonly byte[] Secret = "cluster-node-tests-secret-0123456789"u8.ToArray();
+    private static readonly int TcpDefaultFrameBytes = new TcpTransportOptions { NodeId = "0", ClusterSecret = Secret }.MaxFrameBytes;
     private readonly string _root = Path.Combine(Path.GetTempPath(), "commitlog-cluster-" + Guid.NewGuid().ToString("N"));
     private readonly bool _tcp;
     private readonly string[] _addresses;
     private readonly IReplicationTransport?[] _transports;
     private readonly TimeSpan _lagTimeMax;
+    private readonly int? _maxFrameBytes;
+    private readonly BrokerOptions _brokerOptions;
 
-    private TestCluster(int count, bool tcp, TimeSpan lagTimeMax)
+    private TestCluster(int count, bool tcp, TimeSpan lagTimeMax, int? maxFrameBytes, BrokerOptions? brokerOptions)
     {
         _tcp = tcp;
         _lagTimeMax = lagTimeMax;
+        _maxFrameBytes = maxFrameBytes;
+        _brokerOptions = brokerOptions ?? BrokerOptions.Default;
+        Network = maxFrameBytes is { } frame ? new(seed: 1, TimeProvider.System, frame) : new(seed: 1, TimeProvider.System);
         Nodes = new ClusterNode?[count];
         _transports = new IReplicationTransport?[count];
         _addresses = [.. Enumerable.Range(0, count).Select(i => tcp ? $"127.0.0.1:{FreePort()}" : $"node-{i}")];
@@ -31,13 +37,15 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public MetadataAuthority Authority { get; } = new();
 
-    public InMemoryNetwork Network { get; } = new(seed: 1, TimeProvider.System);
+    public InMemoryNetwork Network { get; }
 
     public ClusterNode?[] Nodes { get; }
 
-    public static async Task<TestCluster> StartAsync(int count, bool tcp, CancellationToken cancellationToken, TimeSpan? lagTimeMax = null)
+    // maxFrameBytes: every transport's MaxFrameBytes (default: the transports' own); brokerOptions: every node's broker settings.
+    public static async Task<TestCluster> StartAsync(int count, bool tcp, CancellationToken cancellationToken, TimeSpan? lagTimeMax = null,
+        int? maxFrameBytes = null, BrokerOptions? brokerOptions = null)
     {
-        var cluster = new TestCluster(count, tcp, lagTimeMax ?? TimeSpan.FromSeconds(3));
+        var cluster = new TestCluster(count, tcp, lagTimeMax ?? TimeSpan.FromSeconds(3), maxFrameBytes, brokerOptions);
         for (var i = 0; i < count; i++)
         {
             await cluster.StartNodeAsync(i, cancellationToken);
@@ -62,6 +70,7 @@ internal sealed class TestCluster : IAsyncDisposable
                 DeadPeerTimeout = TimeSpan.FromSeconds(2),
                 ReconnectInitialDelay = TimeSpan.FromMilliseconds(20),
                 ReconnectMaxDelay = TimeSpan.FromMilliseconds(300),
+                MaxFrameBytes = _maxFrameBytes ?? TcpDefaultFrameBytes,
             })
             : Network.CreateTransport(name);
         _transports[id] = transport;
@@ -75,6 +84,7 @@ internal sealed class TestCluster : IAsyncDisposable
             ReplicaLagTimeMax = _lagTimeMax,
             ReplicaFetchWaitMax = TimeSpan.FromMilliseconds(200),
             RequestTimeout = TimeSpan.FromSeconds(5),
+            BrokerOptions = _brokerOptions,
         }, cancellationToken);
     }
 

@@ -58,7 +58,7 @@ internal sealed class BrokenReplicaLog : IReplicaLog
         return result;
     }
 
-    public void AppendAsFollower(Memory<byte> batches)
+    public void AppendAsFollower(ReadOnlyMemory<byte> batches)
     {
         if (_bug == Bug.NeverTruncate && RecordBatch.ReadAll(batches).First().Header.BaseOffset < _inner.LogEndOffset)
         {
@@ -68,7 +68,7 @@ internal sealed class BrokenReplicaLog : IReplicaLog
         _inner.AppendAsFollower(batches);
     }
 
-    public byte[] ReadToLogEnd(long offset, int maxBytes) => _inner.ReadToLogEnd(offset, maxBytes);
+    public LogReadResult ReadToLogEnd(long offset, int maxBytes) => _inner.ReadToLogEnd(offset, maxBytes);
 
     public byte[] ReadCommitted(long offset, int maxBytes) => _inner.ReadCommitted(offset, maxBytes);
 

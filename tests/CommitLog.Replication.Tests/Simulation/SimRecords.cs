@@ -25,7 +25,8 @@ internal static class SimRecords
         var offset = Math.Max(from, log.LogStartOffset);
         while (offset < to)
         {
-            var bytes = log.ReadToLogEnd(offset, 64 * 1024);
+            using var read = log.ReadToLogEnd(offset, 64 * 1024);
+            var bytes = read.Records.ToArray();
             if (bytes.Length == 0)
             {
                 break;

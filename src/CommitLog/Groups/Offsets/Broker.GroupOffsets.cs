@@ -51,6 +51,8 @@ public sealed partial class Broker
                     CleanupPolicy = CleanupPolicy.Compact,
                     SegmentBytes = OffsetsTopic.SegmentBytes,
                     FlushPolicy = _options.OffsetsTopicFlushPolicy,
+                    // Kafka's internal topics take the broker's default max.message.bytes too (a cluster node checks it fits a frame).
+                    MaxMessageBytes = _options.DefaultTopicConfig.MaxMessageBytes,
                 };
                 await CreateTopicAsync(OffsetsTopic.Name, count, config, cancellationToken, internalTopic: true).ConfigureAwait(false);
             }
