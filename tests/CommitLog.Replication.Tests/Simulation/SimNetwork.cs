@@ -34,20 +34,33 @@ internal sealed class SimNetwork(SimScheduler scheduler, Random random)
     public void Send(int from, int to, object message)
     {
         Sent++;
+        // As a node does: a replication message is encoded into a pooled array, the transport copies it, and a fetch
+        // answer's pooled read goes back to the pool right after (also when the message is dropped). A read released
+        // too early would be reused by the next read and the checker would see the damage.
+        byte[]? encoded = null;
+        if (message is ReplicationMessage replication)
+        {
+            var pooled = MessageCodec.EncodePooled(replication);
+            encoded = pooled.Memory.ToArray();
+            pooled.Return();
+            (replication as FetchResponse)?.ReleaseRecords();
+        }
+
         if (IsCut(from, to) || random.NextDouble() < DropRate)
         {
             return;
         }
 
-        object payload = message is ReplicationMessage replication ? MessageCodec.Encode(replication) : message;
         var copies = random.NextDouble() < DuplicateRate ? 2 : 1;
         for (var i = 0; i < copies; i++)
         {
+            // Each delivery gets its own bytes (a transport hands the receiver a payload it owns); records are decoded in place.
+            var frame = encoded is null ? null : i == 0 ? encoded : (byte[])encoded.Clone();
             scheduler.After(1 + random.Next(MaxDelayMs), () =>
             {
                 if (!IsCut(from, to) && _endpoints.TryGetValue(to, out var receive))
                 {
-                    receive(from, payload is byte[] bytes ? MessageCodec.Decode(bytes) : payload);
+                    receive(from, frame is null ? message : MessageCodec.DecodeInPlace(frame));
                 }
             });
         }
