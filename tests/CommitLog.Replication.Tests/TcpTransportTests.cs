@@ -122,15 +122,17 @@ public sealed class TcpTransportTests
     public async Task KeepAlive_IdleButAlivePeers_StayConnected()
     {
         CancellationToken ct = TcpTestKit.Timeout();
-        TimeSpan keepAlive = TimeSpan.FromMilliseconds(40);
-        TimeSpan deadPeer = TimeSpan.FromMilliseconds(250);
+        // A dead-peer timeout far above the ping interval, so a loaded machine's scheduling gaps (tests run in
+        // parallel on two cores) do not look like a dead peer; without pings the connections would close after 1 s.
+        TimeSpan keepAlive = TimeSpan.FromMilliseconds(50);
+        TimeSpan deadPeer = TimeSpan.FromMilliseconds(1000);
         await using TcpTransport server = TcpTestKit.Create("server", keepAlive: keepAlive, deadPeer: deadPeer);
         await using TcpTransport client = TcpTestKit.Create("client", keepAlive: keepAlive, deadPeer: deadPeer);
         await using IReplicationListener listener = await server.ListenAsync("127.0.0.1:0", ct);
         await using IReplicationConnection dialed = await client.ConnectAsync(listener.Address, ct);
         await using IReplicationConnection accepted = await listener.AcceptAsync(ct);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(800), ct); // > 3 dead-peer timeouts with no data
+        await Task.Delay(TimeSpan.FromMilliseconds(2500), ct); // > 2 dead-peer timeouts with no data
         Assert.Null(dialed.CloseReason);
         Assert.Null(accepted.CloseReason);
         await dialed.SendAsync(5, new byte[] { 5 }, ct);
