@@ -196,7 +196,8 @@ internal sealed partial class NodeHost : IAsyncDisposable
         {
             try
             {
-                Route(message with { Message = FitFrame(message.Message) });
+                var fitted = FitFrame(message.Message);
+                Route(ReferenceEquals(fitted, message.Message) ? message : message with { Message = fitted });
             }
             finally
             {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using CommitLog.Storage;
 
 namespace CommitLog.Replication.Protocol;
 
@@ -30,17 +31,10 @@ internal static partial class MessageCodec
     /// </summary>
     public static PooledPayload EncodePooled(ReplicationMessage message, ProtocolLimits? limits = null)
     {
-        var writer = new PooledBufferWriter(SizeHint(message));
-        try
-        {
-            Encode(message, writer, limits);
-            return writer.Detach();
-        }
-        catch
-        {
-            writer.Detach().Return();
-            throw;
-        }
+        using var writer = new PooledBufferWriter(ArrayPool<byte>.Shared, SizeHint(message));
+        Encode(message, writer, limits);
+        var (buffer, length) = writer.Detach();
+        return new PooledPayload(buffer, length);
     }
 
     private static int SizeHint(ReplicationMessage message)

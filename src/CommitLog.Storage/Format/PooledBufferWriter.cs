@@ -63,6 +63,19 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>
+    /// Hands the array and the number of bytes written to the caller, who returns the array to the pool when done with
+    /// it; the writer is then empty, as after <see cref="Dispose"/>.
+    /// </summary>
+    public (byte[] Buffer, int Length) Detach()
+    {
+        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
+        var detached = (_buffer, _written);
+        _buffer = [];
+        _written = 0;
+        return detached;
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
