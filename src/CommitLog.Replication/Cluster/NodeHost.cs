@@ -51,11 +51,12 @@ internal sealed partial class NodeHost : IAsyncDisposable
             ReplicaLagTimeMaxMs = (long)options.ReplicaLagTimeMax.TotalMilliseconds,
             // A fetch answer must fit one frame; at least one whole batch is returned, and no batch exceeds the budget.
             FetchMaxBytes = Math.Max(1, Math.Min(options.ReplicaFetchMaxBytes, FrameBudget.For(options.Transport.MaxFrameBytes))),
-            // The leader holds a caught-up follower's fetch (see NodeHost.LongPoll.cs), so a follower asks again at once.
+            // The leader holds a caught-up follower's fetch (FetchParking, NodeHost.LongPoll.cs), so a follower asks again at once.
             FetchBackoffMs = waitMs > 0 ? 0 : 100,
             FetchTimeoutMs = waitMs + 2_000,
         };
         _core = new ReplicaNode(options.NodeId, tp => BrokerReplicaLog.Create(Broker, tp), replication);
+        _parking = new FetchParking(waitMs);
     }
 
     public int NodeId => _options.NodeId;

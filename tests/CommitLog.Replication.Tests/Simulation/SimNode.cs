@@ -20,13 +20,13 @@ internal sealed class SimNode
     private readonly ReplicationOptions _options;
     private readonly Func<IReplicaLog, IReplicaLog> _wrap;
     private readonly Dictionary<TopicPartition, PartitionLog> _logs = [];
-    private readonly SimLongPoll? _longPoll;
+    private readonly FetchParking? _longPoll;
     private int _incarnation;
 
     public SimNode(int id, int seed, SimScheduler scheduler, SimNetwork network, ReplicationOptions options, Func<IReplicaLog, IReplicaLog> wrap,
         long fetchWaitMs = 0)
     {
-        _longPoll = fetchWaitMs > 0 ? new SimLongPoll(fetchWaitMs) : null; // 0: a leader answers every fetch at once
+        _longPoll = fetchWaitMs > 0 ? new FetchParking(fetchWaitMs) : null; // 0: a leader answers every fetch at once
         Id = id;
         Storage = new SimulatedStorage(seed);
         _scheduler = scheduler;
@@ -114,7 +114,7 @@ internal sealed class SimNode
                 }
                 else if (_longPoll is { } wake && replication is ProduceRequest produce)
                 {
-                    wake.Wake(core, p => SimLongPoll.Touches(p.Request, produce.Topic, produce.Partition), _scheduler.Now);
+                    wake.Wake(core, p => p.Touches(new TopicPartition(produce.Topic, produce.Partition)), _scheduler.Now);
                 }
 
                 break;
